@@ -1,0 +1,3 @@
+export { main, commands } from './bin';
+export { CliError, EXIT } from './cli';
+export type { Command, Io } from './cli';

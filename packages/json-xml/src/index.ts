@@ -1,0 +1,10 @@
+export {
+  JsonNumber,
+  JsonSyntaxError,
+  lineColumn,
+  numberFromText,
+  parseJson,
+  stringifyJson,
+  toPlainJson,
+} from './losslessJson';
+export type { JsonObject, JsonValue, ParseJsonOptions } from './losslessJson';

@@ -1,0 +1,302 @@
+/**
+ * @fileoverview A JSON parser and serializer that keeps the exact text of every number.
+ *
+ * `JSON.parse` turns `500.0` into `500`, `1.0E10` into `10000000000` and a 20-digit integer into an
+ * approximation. Gateways forward what they receive, so a policy that does not touch a number must
+ * give back the same characters. Numbers whose text `String(Number(text))` reproduces exactly are
+ * plain JS numbers; all others become {@link JsonNumber}s that carry their text.
+ */
+
+/** A JSON number whose text a JS `number` cannot reproduce (`500.0`, `1E+3`, `12345678901234567890`). */
+export class JsonNumber {
+  constructor(readonly text: string) {}
+  /** The nearest double, for arithmetic (`Number(n)`, `+n`, `n * 2`). */
+  valueOf(): number {
+    return Number(this.text);
+  }
+  toString(): string {
+    return this.text;
+  }
+  toJSON(): number {
+    return Number(this.text);
+  }
+}
+
+export type JsonValue = null | boolean | number | JsonNumber | string | JsonValue[] | JsonObject;
+export interface JsonObject {
+  [key: string]: JsonValue;
+}
+
+/** A JSON syntax error with the position it was found at. */
+export class JsonSyntaxError extends Error {
+  readonly code = 'SAI_ERR_MALFORMED_JSON';
+  constructor(
+    readonly reason: string,
+    readonly position: number,
+    readonly line: number,
+    readonly column: number,
+  ) {
+    super(`Malformed JSON at line ${line}, column ${column}: ${reason}`);
+    this.name = 'JsonSyntaxError';
+  }
+}
+
+export interface ParseJsonOptions {
+  /** Deepest allowed nesting of arrays and objects (default 512). */
+  maxDepth?: number;
+}
+
+const NUMBER_RE = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+
+/** Where in `text` the offset `pos` is, as 1-based line and column (UTF-16 units). */
+export function lineColumn(text: string, pos: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < pos; i = text.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: pos - lineStart + 1 };
+}
+
+/** Turns the text of a JSON number into the value the tree holds: a `number` when exact, else a {@link JsonNumber}. */
+export function numberFromText(text: string): number | JsonNumber {
+  const n = Number(text);
+  return String(n) === text ? n : new JsonNumber(text);
+}
+
+/**
+ * Parses JSON text (RFC 8259) keeping number text. Keys such as `__proto__` are stored as plain data.
+ * Duplicate keys keep the last value, as `JSON.parse` does.
+ * @throws {JsonSyntaxError} with line and column when the text is not JSON.
+ */
+export function parseJson(text: string, options: ParseJsonOptions = {}): JsonValue {
+  const maxDepth = options.maxDepth ?? 512;
+  let pos = 0;
+  const len = text.length;
+
+  const fail = (reason: string, at = pos): never => {
+    const { line, column } = lineColumn(text, at);
+    throw new JsonSyntaxError(reason, at, line, column);
+  };
+  const describe = (at: number): string =>
+    at >= len ? 'end of input' : `'${text[at] === '\n' ? '\\n' : text[at]}'`;
+
+  const skipWs = (): void => {
+    while (pos < len) {
+      const c = text.charCodeAt(pos);
+      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) pos++;
+      else break;
+    }
+  };
+
+  const parseString = (): string => {
+    // pos is at the opening quote
+    const start = pos + 1;
+    let i = start;
+    let escaped = false;
+    for (;;) {
+      if (i >= len) fail('unterminated string', pos);
+      const c = text.charCodeAt(i);
+      if (c === 0x22) break;
+      if (c === 0x5c) {
+        escaped = true;
+        i += 2;
+        continue;
+      }
+      if (c < 0x20) fail('control character in string (escape it as \\u00XX)', i);
+      i++;
+    }
+    pos = i + 1;
+    if (!escaped) return text.slice(start, i);
+    try {
+      return JSON.parse(text.slice(start - 1, i + 1)) as string;
+    } catch {
+      // locate the bad escape for a precise message
+      for (let j = start; j < i; j++) {
+        if (text.charCodeAt(j) === 0x5c) {
+          const e = text[j + 1];
+          if (e === 'u') {
+            if (!/^[0-9a-fA-F]{4}$/.test(text.slice(j + 2, j + 6))) fail('invalid \\u escape (needs 4 hex digits)', j);
+            j += 5;
+          } else if (e !== undefined && '"\\/bfnrt'.includes(e)) j++;
+          else fail(`invalid escape '\\${e ?? ''}'`, j);
+        }
+      }
+      return fail('invalid string', start - 1);
+    }
+  };
+
+  const parseValue = (depth: number): JsonValue => {
+    skipWs();
+    if (pos >= len) fail('unexpected end of input (expected a value)');
+    const c = text.charCodeAt(pos);
+    if (c === 0x7b /* { */) {
+      if (depth >= maxDepth) fail(`nesting deeper than ${maxDepth} levels`);
+      pos++;
+      const obj: JsonObject = {};
+      skipWs();
+      if (text.charCodeAt(pos) === 0x7d) {
+        pos++;
+        return obj;
+      }
+      for (;;) {
+        skipWs();
+        if (text.charCodeAt(pos) !== 0x22) fail(`unexpected ${describe(pos)} (expected a string key)`);
+        const key = parseString();
+        skipWs();
+        if (text.charCodeAt(pos) !== 0x3a) fail(`unexpected ${describe(pos)} (expected ':')`);
+        pos++;
+        const value = parseValue(depth + 1);
+        if (key === '__proto__') {
+          Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+        } else {
+          obj[key] = value;
+        }
+        skipWs();
+        const d = text.charCodeAt(pos);
+        if (d === 0x2c) {
+          pos++;
+          continue;
+        }
+        if (d === 0x7d) {
+          pos++;
+          return obj;
+        }
+        fail(`unexpected ${describe(pos)} (expected ',' or '}')`);
+      }
+    }
+    if (c === 0x5b /* [ */) {
+      if (depth >= maxDepth) fail(`nesting deeper than ${maxDepth} levels`);
+      pos++;
+      const arr: JsonValue[] = [];
+      skipWs();
+      if (text.charCodeAt(pos) === 0x5d) {
+        pos++;
+        return arr;
+      }
+      for (;;) {
+        arr.push(parseValue(depth + 1));
+        skipWs();
+        const d = text.charCodeAt(pos);
+        if (d === 0x2c) {
+          pos++;
+          continue;
+        }
+        if (d === 0x5d) {
+          pos++;
+          return arr;
+        }
+        fail(`unexpected ${describe(pos)} (expected ',' or ']')`);
+      }
+    }
+    if (c === 0x22) return parseString();
+    if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+      NUMBER_RE.lastIndex = pos;
+      const m = NUMBER_RE.exec(text);
+      if (!m) return fail(`invalid number`);
+      pos += m[0].length;
+      const next = text.charCodeAt(pos);
+      if ((next >= 0x30 && next <= 0x39) || next === 0x2e || next === 0x65 || next === 0x45) fail('invalid number');
+      return numberFromText(m[0]);
+    }
+    if (text.startsWith('true', pos)) {
+      pos += 4;
+      return true;
+    }
+    if (text.startsWith('false', pos)) {
+      pos += 5;
+      return false;
+    }
+    if (text.startsWith('null', pos)) {
+      pos += 4;
+      return null;
+    }
+    return fail(`unexpected ${describe(pos)} (expected a value)`);
+  };
+
+  const value = parseValue(0);
+  skipWs();
+  if (pos < len) fail(`unexpected ${describe(pos)} after the end of the JSON value`);
+  return value;
+}
+
+/**
+ * Serializes a tree from {@link parseJson} (or any JSON-compatible value) compactly.
+ * {@link JsonNumber}s are written with their original text.
+ */
+export function stringifyJson(value: unknown): string {
+  const parts: string[] = [];
+  write(value, parts);
+  return parts.join('');
+}
+
+function write(value: unknown, out: string[]): void {
+  switch (typeof value) {
+    case 'string':
+      out.push(JSON.stringify(value));
+      return;
+    case 'number':
+      out.push(Number.isFinite(value) ? String(value) : 'null');
+      return;
+    case 'boolean':
+      out.push(value ? 'true' : 'false');
+      return;
+    case 'bigint':
+      out.push(value.toString());
+      return;
+    case 'object':
+      break;
+    default:
+      out.push('null');
+      return;
+  }
+  if (value === null) {
+    out.push('null');
+    return;
+  }
+  if (value instanceof JsonNumber) {
+    out.push(value.text);
+    return;
+  }
+  if (Array.isArray(value)) {
+    out.push('[');
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out.push(',');
+      const item: unknown = value[i];
+      write(item === undefined || typeof item === 'function' ? null : item, out);
+    }
+    out.push(']');
+    return;
+  }
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === 'function') {
+    write((toJSON as () => unknown).call(value), out);
+    return;
+  }
+  out.push('{');
+  let first = true;
+  for (const key of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[key];
+    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
+    if (!first) out.push(',');
+    first = false;
+    out.push(JSON.stringify(key), ':');
+    write(v, out);
+  }
+  out.push('}');
+}
+
+/** A copy of the tree with every {@link JsonNumber} as a plain number (for schema validation). */
+export function toPlainJson(value: JsonValue): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (value instanceof JsonNumber) return Number(value.text);
+  if (Array.isArray(value)) return value.map(toPlainJson);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const v = toPlainJson(value[key] as JsonValue);
+    if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+    else out[key] = v;
+  }
+  return out;
+}

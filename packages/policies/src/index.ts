@@ -1,0 +1,12 @@
+/**
+ * @fileoverview The built-in policies, in one registry. Each lives in its own folder with a README,
+ * fixtures and tests; a meta-test checks that every folder is listed here.
+ */
+import type { Policy } from '@synapse-ai/sdk';
+import addContext from './add-context';
+import echo from './echo';
+
+export { addContext, echo };
+
+/** Every built-in policy, by name. */
+export const builtinPolicies: readonly Policy[] = Object.freeze([echo, addContext]);

@@ -1,0 +1,178 @@
+/**
+ * @fileoverview What a policy handler gets besides the message: its options, a logger, an HTTP
+ * client, a clock, the shared store and the LLM hooks.
+ */
+import type { AxiosInstance } from 'axios';
+import { SaiError } from './errors';
+import type { GatewayContext } from './message';
+
+/** The logging surface policies use; the sidecar backs it with winston. */
+export interface Logger {
+  error(message: string, meta?: Record<string, unknown>): void;
+  warn(message: string, meta?: Record<string, unknown>): void;
+  info(message: string, meta?: Record<string, unknown>): void;
+  debug(message: string, meta?: Record<string, unknown>): void;
+  child(meta: Record<string, unknown>): Logger;
+}
+
+export const silentLogger: Logger = {
+  error() {},
+  warn() {},
+  info() {},
+  debug() {},
+  child() {
+    return silentLogger;
+  },
+};
+
+export interface Clock {
+  /** Wall-clock milliseconds since the epoch. */
+  now(): number;
+  /** Monotonic milliseconds, for durations. */
+  monotonic(): number;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  monotonic: () => performance.now(),
+};
+
+/**
+ * Shared state: counters, budgets, the pseudonym vault, caches, circuit state. In-memory by default;
+ * a Redis backend lets several sidecar replicas share it. Every method is atomic per key.
+ */
+export interface Store {
+  get(key: string): Promise<string | undefined>;
+  /** Sets `key`; with `ttlMs` it expires after that many milliseconds. */
+  set(key: string, value: string, ttlMs?: number): Promise<void>;
+  delete(key: string): Promise<boolean>;
+  /** Adds `by` to the integer at `key` (0 when absent) and returns the new value. `ttlMs` applies when the key is created. */
+  incr(key: string, by?: number, ttlMs?: number): Promise<number>;
+  /** Whether the backend is reachable (for `/readyz`). */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+interface Entry {
+  value: string;
+  expiresAt: number;
+}
+
+/** The default store: a Map with expiry, swept lazily on access and every `sweepMs`. */
+export class MemoryStore implements Store {
+  private readonly map = new Map<string, Entry>();
+  private readonly timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly clock: Clock = systemClock,
+    sweepMs = 30_000,
+  ) {
+    if (sweepMs > 0) {
+      this.timer = setInterval(() => this.sweep(), sweepMs);
+      this.timer.unref();
+    }
+  }
+
+  private live(key: string): Entry | undefined {
+    const e = this.map.get(key);
+    if (e && e.expiresAt <= this.clock.now()) {
+      this.map.delete(key);
+      return undefined;
+    }
+    return e;
+  }
+
+  get(key: string): Promise<string | undefined> {
+    return Promise.resolve(this.live(key)?.value);
+  }
+
+  set(key: string, value: string, ttlMs?: number): Promise<void> {
+    this.map.set(key, { value, expiresAt: ttlMs === undefined ? Infinity : this.clock.now() + ttlMs });
+    return Promise.resolve();
+  }
+
+  delete(key: string): Promise<boolean> {
+    return Promise.resolve(this.map.delete(key));
+  }
+
+  incr(key: string, by = 1, ttlMs?: number): Promise<number> {
+    const e = this.live(key);
+    if (!e) {
+      this.map.set(key, { value: String(by), expiresAt: ttlMs === undefined ? Infinity : this.clock.now() + ttlMs });
+      return Promise.resolve(by);
+    }
+    const next = Number.parseInt(e.value, 10) + by;
+    if (!Number.isSafeInteger(next)) return Promise.reject(new Error(`store key ${key} does not hold an integer`));
+    e.value = String(next);
+    return Promise.resolve(next);
+  }
+
+  ping(): Promise<boolean> {
+    return Promise.resolve(true);
+  }
+
+  /** Removes expired entries. */
+  sweep(): void {
+    const now = this.clock.now();
+    for (const [k, e] of this.map) if (e.expiresAt <= now) this.map.delete(k);
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.map.clear();
+    return Promise.resolve();
+  }
+}
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant' | 'tool';
+  content: string;
+}
+
+export interface LlmRequest {
+  messages: ChatMessage[];
+  /** JSON Schema the answer must satisfy (structured output). */
+  schema?: Record<string, unknown>;
+  model?: string;
+  temperature?: number;
+  maxTokens?: number;
+}
+
+export type LlmResult =
+  | { ok: true; content: string; json?: unknown; model: string; usage: { promptTokens: number; completionTokens: number } }
+  | { ok: false; reason: string; code: string };
+
+/** Where the LLM layer plugs in. Without a provider configured, `available` is false and calls fail clearly. */
+export interface LlmHooks {
+  readonly available: boolean;
+  complete(request: LlmRequest, signal?: AbortSignal): Promise<LlmResult>;
+}
+
+export const unconfiguredLlm: LlmHooks = {
+  available: false,
+  complete() {
+    return Promise.reject(
+      new SaiError('SAI_ERR_LLM_NOT_CONFIGURED', {
+        message:
+          'This policy needs an LLM provider and none is configured. Add an "llm" section to the sidecar configuration.',
+      }),
+    );
+  },
+};
+
+/** Everything a handler can use. `options` were validated and frozen when the policy was mounted. */
+export interface PolicyContext<Options> {
+  readonly options: Options;
+  readonly logger: Logger;
+  readonly http: AxiosInstance;
+  readonly clock: Clock;
+  readonly store: Store;
+  readonly llm: LlmHooks;
+  readonly gateway: Readonly<GatewayContext>;
+  /** Aborted when the request deadline passes or the client goes away. */
+  readonly signal: AbortSignal;
+}

@@ -1,0 +1,252 @@
+/**
+ * @fileoverview The message a policy sees: the body parsed by content type, the headers and the
+ * context the gateway sends with every call.
+ */
+import { JsonSyntaxError, lineColumn, parseJson, stringifyJson, type JsonValue } from '@synapse-ai/json-xml';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { SaiError } from './errors';
+
+/** What the gateway knows about the call, from the `X-*` headers of the sidecar request. */
+export interface GatewayContext {
+  correlationId: string;
+  tenantId?: string;
+  userRole?: string;
+  apiName?: string;
+  apiVersion?: string;
+  consumerKey?: string;
+  flow: Flow;
+}
+
+export type Flow = 'request' | 'response' | 'fault';
+export const FLOWS: readonly Flow[] = ['request', 'response', 'fault'];
+
+/** The gateway context headers, by the field they fill. */
+export const CONTEXT_HEADERS = {
+  correlationId: 'x-correlation-id',
+  tenantId: 'x-tenant-id',
+  userRole: 'x-user-role',
+  apiName: 'x-api-name',
+  apiVersion: 'x-api-version',
+  consumerKey: 'x-consumer-key',
+  flow: 'x-flow',
+} as const satisfies Record<keyof GatewayContext, string>;
+
+export type PayloadKind = 'json' | 'xml' | 'text' | 'empty';
+
+/** An XML body: the exact text, and a parsed view built on first use. */
+export class XmlPayload {
+  readonly kind = 'xml' as const;
+  private parsed: unknown[] | undefined;
+  constructor(readonly text: string) {}
+  /**
+   * The document as fast-xml-parser's ordered tree (`preserveOrder`, attributes under `:@` with
+   * prefix `@`). Built once, on first access.
+   */
+  get document(): unknown[] {
+    this.parsed ??= xmlViewParser.parse(this.text) as unknown[];
+    return this.parsed;
+  }
+}
+
+const xmlViewParser = new XMLParser({
+  preserveOrder: true,
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  parseTagValue: false,
+  parseAttributeValue: false,
+  trimValues: false,
+  processEntities: true,
+  htmlEntities: false,
+});
+
+export type Payload =
+  | { kind: 'json'; value: JsonValue }
+  | { kind: 'xml'; xml: XmlPayload }
+  | { kind: 'text'; text: string }
+  | { kind: 'empty' };
+
+/** Media type → payload kind; `undefined` when the sidecar does not handle the type. */
+export function kindOfMediaType(mediaType: string): Exclude<PayloadKind, 'empty'> | undefined {
+  if (mediaType === 'application/json' || mediaType.endsWith('+json')) return 'json';
+  if (mediaType === 'application/xml' || mediaType === 'text/xml' || mediaType.endsWith('+xml')) return 'xml';
+  if (mediaType.startsWith('text/')) return 'text';
+  return undefined;
+}
+
+/** `Application/JSON; charset=utf-8` → `{ mediaType: 'application/json', charset: 'utf-8' }`. */
+export function parseContentType(header: string | undefined): { mediaType: string; charset?: string } | undefined {
+  if (!header) return undefined;
+  const [type, ...params] = header.split(';');
+  const mediaType = (type ?? '').trim().toLowerCase();
+  if (!/^[\w.+-]+\/[\w.+-]+$/.test(mediaType)) return undefined;
+  let charset: string | undefined;
+  for (const p of params) {
+    const [k, v] = p.split('=');
+    if (k?.trim().toLowerCase() === 'charset' && v) charset = v.trim().replace(/^"|"$/g, '').toLowerCase();
+  }
+  return charset === undefined ? { mediaType } : { mediaType, charset };
+}
+
+export interface ParseLimits {
+  /** Deepest JSON nesting (default 512). */
+  maxDepth?: number;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Decodes a body as UTF-8, refusing invalid byte sequences instead of producing replacement characters. */
+export function decodeUtf8(raw: Uint8Array): string {
+  try {
+    const text = utf8.decode(raw);
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  } catch {
+    throw new SaiError('SAI_ERR_BAD_REQUEST', {
+      message: 'The body is not valid UTF-8. Send UTF-8 text, or declare the charset the gateway uses.',
+    });
+  }
+}
+
+/**
+ * Parses a body as its content type says.
+ * @throws {SaiError} `SAI_ERR_MALFORMED_JSON` / `SAI_ERR_MALFORMED_XML` with line and column,
+ * `SAI_ERR_UNSUPPORTED_MEDIA_TYPE` for types the sidecar does not handle.
+ */
+export function parsePayload(raw: Uint8Array, contentType: string | undefined, limits: ParseLimits = {}): Payload {
+  const ct = parseContentType(contentType);
+  if (raw.length === 0 && (ct === undefined || ct.mediaType !== 'application/json')) return { kind: 'empty' };
+  if (!ct) {
+    throw new SaiError('SAI_ERR_UNSUPPORTED_MEDIA_TYPE', {
+      message: contentType
+        ? `Content-Type '${contentType.slice(0, 80)}' is not a valid media type. Send application/json, application/xml or text/*.`
+        : 'The request has a body but no Content-Type. Send application/json, application/xml or text/*.',
+    });
+  }
+  const kind = kindOfMediaType(ct.mediaType);
+  if (!kind) {
+    throw new SaiError('SAI_ERR_UNSUPPORTED_MEDIA_TYPE', {
+      message: `Content-Type '${ct.mediaType}' is not supported. Send application/json (or +json), application/xml, text/xml (or +xml) or text/*.`,
+    });
+  }
+  if (ct.charset && ct.charset !== 'utf-8' && ct.charset !== 'utf8' && !(ct.charset === 'us-ascii' && isAscii(raw))) {
+    throw new SaiError('SAI_ERR_UNSUPPORTED_MEDIA_TYPE', {
+      message: `charset '${ct.charset}' is not supported. Send the body as UTF-8.`,
+    });
+  }
+  const text = decodeUtf8(raw);
+  return parsePayloadText(text, kind, limits);
+}
+
+function isAscii(raw: Uint8Array): boolean {
+  for (const b of raw) if (b > 0x7f) return false;
+  return true;
+}
+
+/** Parses already-decoded text as the given kind. */
+export function parsePayloadText(text: string, kind: Exclude<PayloadKind, 'empty'>, limits: ParseLimits = {}): Payload {
+  switch (kind) {
+    case 'json':
+      try {
+        return { kind, value: parseJson(text, { maxDepth: limits.maxDepth ?? 512 }) };
+      } catch (err) {
+        if (err instanceof JsonSyntaxError) {
+          throw new SaiError('SAI_ERR_MALFORMED_JSON', {
+            message: err.message,
+            extensions: { line: err.line, column: err.column, position: err.position },
+          });
+        }
+        throw err;
+      }
+    case 'xml':
+      checkXml(text);
+      return { kind, xml: new XmlPayload(text) };
+    case 'text':
+      return { kind, text };
+  }
+}
+
+/**
+ * Well-formedness check for XML bodies. DOCTYPE declarations are refused outright: no DTDs, no entity
+ * expansion, no external entities.
+ */
+export function checkXml(text: string): void {
+  const doctype = /<!DOCTYPE/i.exec(text);
+  if (doctype) {
+    const { line, column } = lineColumn(text, doctype.index);
+    throw new SaiError('SAI_ERR_MALFORMED_XML', {
+      message: `Malformed XML at line ${line}, column ${column}: DOCTYPE declarations are not accepted (no DTDs or entity declarations). Remove the DOCTYPE.`,
+      extensions: { line, column },
+    });
+  }
+  const result = XMLValidator.validate(text, { allowBooleanAttributes: false });
+  if (result !== true) {
+    const { line, col, msg } = result.err;
+    throw new SaiError('SAI_ERR_MALFORMED_XML', {
+      message: `Malformed XML at line ${line}, column ${col}: ${msg}`,
+      extensions: { line, column: col },
+    });
+  }
+}
+
+/** Serializes a payload back to the text sent on the wire. */
+export function serializePayload(payload: Payload): string {
+  switch (payload.kind) {
+    case 'json':
+      return stringifyJson(payload.value);
+    case 'xml':
+      return payload.xml.text;
+    case 'text':
+      return payload.text;
+    case 'empty':
+      return '';
+  }
+}
+
+/** The message a policy handles. */
+export interface Message<P = Payload> {
+  /** The body as parsed from its content type. */
+  readonly payload: P;
+  /** Media type of the body (`application/json`), or `undefined` for an empty body. */
+  readonly contentType: string | undefined;
+  /** Request headers, lower-case names. Authorization is never included. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly context: Readonly<GatewayContext>;
+}
+
+const CORRELATION_ID_RE = /^[\w.:@/+=-]{1,128}$/;
+
+/** The gateway's `X-Correlation-ID` when it is usable in logs and headers, else `newId()`. */
+export function correlationIdFrom(headers: Readonly<Record<string, string | string[] | undefined>>, newId: () => string): string {
+  const v = headers[CONTEXT_HEADERS.correlationId];
+  return typeof v === 'string' && CORRELATION_ID_RE.test(v) ? v : newId();
+}
+
+/**
+ * Reads the gateway context from request headers (lower-case names). A missing or unusable
+ * correlation id is replaced by `newId()`; a missing `X-Flow` means `request`.
+ * @throws {SaiError} SAI_ERR_BAD_REQUEST when `X-Flow` names no flow.
+ */
+export function contextFromHeaders(
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+  newId: () => string,
+): GatewayContext {
+  const one = (name: string): string | undefined => {
+    const v = headers[name];
+    const s = Array.isArray(v) ? v[0] : v;
+    return s === undefined || s === '' ? undefined : s.slice(0, 256);
+  };
+  const flowHeader = one(CONTEXT_HEADERS.flow)?.toLowerCase() ?? 'request';
+  if (!FLOWS.includes(flowHeader as Flow)) {
+    throw new SaiError('SAI_ERR_BAD_REQUEST', {
+      message: `X-Flow must be one of ${FLOWS.join(', ')} (got '${flowHeader.slice(0, 40)}').`,
+    });
+  }
+  const context: GatewayContext = {
+    correlationId: correlationIdFrom(headers, newId),
+    flow: flowHeader as Flow,
+  };
+  for (const key of ['tenantId', 'userRole', 'apiName', 'apiVersion', 'consumerKey'] as const) {
+    const v = one(CONTEXT_HEADERS[key]);
+    if (v !== undefined) context[key] = v;
+  }
+  return context;
+}

@@ -1,0 +1,316 @@
+/**
+ * @fileoverview Sidecar configuration: a YAML or JSON file, then environment overrides, then
+ * command-line overrides; validated with ajv at start-up and deeply frozen. A bad value stops the
+ * start with a message that names the field, the value and the fix.
+ */
+import { readFileSync } from 'node:fs';
+import { extname, resolve } from 'node:path';
+import Ajv from 'ajv';
+import { deepFreeze, explainErrors } from '@synapse-ai/sdk';
+import { parseDocument } from 'yaml';
+
+export interface PipelineStep {
+  policy: string;
+  options?: Record<string, unknown>;
+}
+
+export interface SidecarConfig {
+  server: {
+    host: string;
+    port: number;
+    bodyLimit: number;
+    requestTimeoutMs: number;
+    shutdownTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+    maxDepth: number;
+  };
+  auth: { tokens: string[]; tokenFile?: string };
+  logging: { level: 'error' | 'warn' | 'info' | 'debug'; requests: 'none' | 'errors' | 'all' };
+  store: { type: 'memory' };
+  policies: Record<string, { options?: Record<string, unknown> }>;
+  pipelines: Record<string, PipelineStep[]>;
+}
+
+const NAME = '^[a-z][a-z0-9]*(-[a-z0-9]+)*$';
+
+export const configSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    server: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        host: { type: 'string', minLength: 1, default: '127.0.0.1' },
+        port: { type: 'integer', minimum: 0, maximum: 65535, default: 8088 },
+        bodyLimit: { type: 'integer', minimum: 1, maximum: 1073741824, default: 10485760 },
+        requestTimeoutMs: { type: 'integer', minimum: 1, maximum: 600000, default: 10000 },
+        shutdownTimeoutMs: { type: 'integer', minimum: 0, maximum: 600000, default: 10000 },
+        keepAliveTimeoutMs: { type: 'integer', minimum: 0, maximum: 3600000, default: 65000 },
+        maxDepth: { type: 'integer', minimum: 1, maximum: 10000, default: 512 },
+      },
+    },
+    auth: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        tokens: { type: 'array', items: { type: 'string', minLength: 16 }, default: [] },
+        tokenFile: { type: 'string', minLength: 1 },
+      },
+    },
+    logging: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        level: { enum: ['error', 'warn', 'info', 'debug'], default: 'info' },
+        requests: { enum: ['none', 'errors', 'all'], default: 'errors' },
+      },
+    },
+    store: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: { type: { enum: ['memory'], default: 'memory' } },
+    },
+    policies: {
+      type: 'object',
+      default: {},
+      propertyNames: { pattern: NAME },
+      additionalProperties: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { options: { type: 'object' } },
+      },
+    },
+    pipelines: {
+      type: 'object',
+      default: {},
+      propertyNames: { pattern: NAME },
+      additionalProperties: {
+        type: 'array',
+        minItems: 1,
+        items: {
+          anyOf: [
+            { type: 'string', pattern: NAME },
+            {
+              type: 'object',
+              additionalProperties: false,
+              required: ['policy'],
+              properties: { policy: { type: 'string', pattern: NAME }, options: { type: 'object' } },
+            },
+          ],
+        },
+      },
+    },
+  },
+} as const;
+
+/** How to fix a bad value, by the field's path (array indices and map keys as `*`). */
+const FIXES: Record<string, string> = {
+  'server.host': 'set an interface address such as 127.0.0.1 (loopback) or 0.0.0.0 (all interfaces; needs auth tokens)',
+  'server.port': 'use a TCP port between 1 and 65535 (0 picks a free one), e.g. 8088',
+  'server.bodyLimit': 'give a size in bytes or with a unit, e.g. 10485760 or "10mb" (at most 1gb)',
+  'server.requestTimeoutMs': 'give milliseconds between 1 and 600000; keep it below the gateway call timeout',
+  'server.shutdownTimeoutMs': 'give milliseconds between 0 and 600000',
+  'server.keepAliveTimeoutMs': 'give milliseconds; keep it above the gateway connection idle timeout',
+  'server.maxDepth': 'give the deepest JSON nesting to accept, 1 to 10000',
+  'auth.tokens': 'give tokens of at least 16 characters, preferably via SAI_AUTH_TOKENS or auth.tokenFile rather than in the file',
+  'auth.tokens[*]': 'use a random token of at least 16 characters (e.g. `openssl rand -hex 32`)',
+  'auth.tokenFile': 'name a readable file with one token per line',
+  'logging.level': 'use one of error, warn, info, debug',
+  'logging.requests': 'use none, errors (default) or all',
+  'store.type': 'use memory',
+  policies: 'key policy settings by the policy name (kebab-case), e.g. policies: { add-context: { options: { key: ctx } } }',
+  'policies.*': 'give { options: {...} } for a policy',
+  pipelines: 'key pipelines by a kebab-case name, each a list of policies',
+  'pipelines.*': 'list one or more steps, each a policy name or { policy, options }',
+  'pipelines.*[*]': 'write a step as a policy name ("echo") or { policy: echo, options: {...} }',
+};
+
+export class ConfigError extends Error {
+  readonly code = 'SAI_ERR_CONFIG';
+  constructor(
+    readonly source: string,
+    readonly problems: string[],
+  ) {
+    super(`Invalid sidecar configuration (${source}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const ajv = new Ajv({ strict: true, allErrors: true, useDefaults: true, allowUnionTypes: true });
+const validateConfig = ajv.compile(configSchema);
+
+const SIZE_RE = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?\s*$/i;
+const UNITS: Record<string, number> = { b: 1, kb: 1024, kib: 1024, mb: 1024 ** 2, mib: 1024 ** 2, gb: 1024 ** 3, gib: 1024 ** 3 };
+
+/** `'10mb'` → 10485760; integers pass through; anything else is returned as given (validation reports it). */
+export function parseSize(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const m = SIZE_RE.exec(value);
+  if (!m) return value;
+  return Math.floor(Number(m[1]) * (UNITS[(m[2] ?? 'b').toLowerCase()] ?? 1));
+}
+
+function fixFor(path: string): string | undefined {
+  const generic = path.replace(/\[\d+\]/g, '[*]').replace(/^(policies|pipelines)\.[^.[]+/, '$1.*').replace(/^(policies|pipelines)\["[^"]*"\]/, '$1.*');
+  for (let p = generic; p !== ''; p = p.replace(/(\.[^.[]+|\[\*\])$/, '')) {
+    if (FIXES[p]) return FIXES[p];
+    if (!/(\.[^.[]+|\[\*\])$/.test(p)) break;
+  }
+  return undefined;
+}
+
+export interface LoadOptions {
+  /** Path of a YAML or JSON file. */
+  file?: string;
+  /** Environment (defaults to `process.env`); `SAI_*` variables override the file. */
+  env?: Record<string, string | undefined>;
+  /** Overrides from the command line (highest precedence). */
+  overrides?: { host?: string; port?: number };
+}
+
+function readConfigFile(file: string): Record<string, unknown> {
+  const path = resolve(file);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(path, [`cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check the --config path`]);
+  }
+  if (extname(path).toLowerCase() === '.json') {
+    try {
+      return (JSON.parse(text) ?? {}) as Record<string, unknown>;
+    } catch (err) {
+      throw new ConfigError(path, [`not valid JSON: ${(err as Error).message}`]);
+    }
+  }
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      path,
+      doc.errors.map((e) => `YAML error at line ${e.linePos?.[0].line ?? '?'}, column ${e.linePos?.[0].col ?? '?'}: ${e.message.split('\n')[0]}`),
+    );
+  }
+  const value: unknown = doc.toJS();
+  if (value === null || value === undefined) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new ConfigError(path, ['the file must hold a mapping (server:, auth:, policies:, pipelines: ...) at the top level']);
+  }
+  return value as Record<string, unknown>;
+}
+
+function section(raw: Record<string, unknown>, key: string): Record<string, unknown> {
+  const v = raw[key];
+  if (v === undefined || v === null) {
+    const fresh: Record<string, unknown> = {};
+    raw[key] = fresh;
+    return fresh;
+  }
+  return v as Record<string, unknown>;
+}
+
+/**
+ * Loads, merges and validates the configuration.
+ * @throws {ConfigError} naming every bad field, its value and the fix.
+ */
+export function loadConfig(options: LoadOptions = {}): Readonly<SidecarConfig> {
+  const env = options.env ?? process.env;
+  const sources: string[] = [];
+  const file = options.file ?? env.SAI_CONFIG;
+  const raw: Record<string, unknown> = file ? readConfigFile(file) : {};
+  sources.push(file ? resolve(file) : 'built-in defaults');
+
+  const envProblems: string[] = [];
+  if (raw.server !== undefined && (typeof raw.server !== 'object' || Array.isArray(raw.server))) {
+    // leave it for schema validation to report
+  } else {
+    const server = section(raw, 'server');
+    if (env.SAI_HOST) server.host = env.SAI_HOST;
+    const intEnv = (name: string, key: string): void => {
+      const v = env[name];
+      if (v === undefined || v === '') return;
+      if (!/^\d+$/.test(v.trim())) envProblems.push(`${name} must be a whole number (got ${JSON.stringify(v)})`);
+      else server[key] = Number(v.trim());
+    };
+    intEnv('SAI_PORT', 'port');
+    intEnv('SAI_REQUEST_TIMEOUT_MS', 'requestTimeoutMs');
+    if (env.SAI_BODY_LIMIT) server.bodyLimit = env.SAI_BODY_LIMIT;
+    if (server.bodyLimit !== undefined) server.bodyLimit = parseSize(server.bodyLimit);
+    if (options.overrides?.host !== undefined) server.host = options.overrides.host;
+    if (options.overrides?.port !== undefined) server.port = options.overrides.port;
+  }
+  if (raw.auth === undefined || (typeof raw.auth === 'object' && raw.auth !== null && !Array.isArray(raw.auth))) {
+    const auth = section(raw, 'auth');
+    if (env.SAI_AUTH_TOKENS) {
+      auth.tokens = env.SAI_AUTH_TOKENS.split(',')
+        .map((t) => t.trim())
+        .filter(Boolean);
+    }
+    if (env.SAI_AUTH_TOKEN_FILE) auth.tokenFile = env.SAI_AUTH_TOKEN_FILE;
+  }
+  if (env.SAI_LOG_LEVEL && (raw.logging === undefined || (typeof raw.logging === 'object' && !Array.isArray(raw.logging)))) {
+    section(raw, 'logging').level = env.SAI_LOG_LEVEL;
+  }
+  if (Object.keys(env).some((k) => k.startsWith('SAI_') && k !== 'SAI_CONFIG')) sources.push('SAI_* environment variables');
+  if (envProblems.length > 0) throw new ConfigError(sources.join(' + '), envProblems);
+
+  if (!validateConfig(raw)) {
+    const problems = explainErrors(validateConfig.errors, raw, '')
+      // anyOf reports each branch; the step-level hint says it better
+      .filter((p, i, all) => all.findIndex((q) => q.path === p.path && q.message === p.message) === i)
+      .map((p) => {
+        const fix = fixFor(p.path);
+        return fix ? `${p.message}. Fix: ${fix}.` : `${p.message}.`;
+      });
+    throw new ConfigError(sources.join(' + '), dedupeAnyOf(problems));
+  }
+  const config = raw as unknown as SidecarConfig;
+  config.pipelines = Object.fromEntries(
+    Object.entries(config.pipelines).map(([name, steps]) => [
+      name,
+      (steps as (string | PipelineStep)[]).map((s) => (typeof s === 'string' ? { policy: s } : s)),
+    ]),
+  );
+  if (config.auth.tokenFile) {
+    let text: string;
+    try {
+      text = readFileSync(resolve(config.auth.tokenFile), 'utf8');
+    } catch (err) {
+      throw new ConfigError(sources.join(' + '), [
+        `auth.tokenFile ${JSON.stringify(config.auth.tokenFile)} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}). Fix: ${FIXES['auth.tokenFile']}.`,
+      ]);
+    }
+    const tokens = text
+      .split(/\r?\n/)
+      .map((t) => t.trim())
+      .filter((t) => t !== '' && !t.startsWith('#'));
+    const short = tokens.filter((t) => t.length < 16).length;
+    if (short > 0 || tokens.length === 0) {
+      throw new ConfigError(sources.join(' + '), [
+        tokens.length === 0
+          ? `auth.tokenFile ${JSON.stringify(config.auth.tokenFile)} holds no token. Fix: put one token per line.`
+          : `auth.tokenFile holds ${short} token(s) shorter than 16 characters. Fix: ${FIXES['auth.tokens[*]']}.`,
+      ]);
+    }
+    config.auth.tokens = [...config.auth.tokens, ...tokens];
+  }
+  return deepFreeze(config);
+}
+
+function dedupeAnyOf(problems: string[]): string[] {
+  // ajv reports "must match a schema in anyOf" after the branch errors; keep the step-level sentence only
+  const stepLevel = problems.filter((p) => /must match a schema in anyOf/.test(p));
+  if (stepLevel.length === 0) return problems;
+  const paths = new Set(stepLevel.map((p) => p.split(' ')[0]));
+  return problems.filter((p) => /must match a schema in anyOf/.test(p) || ![...paths].some((path) => p.startsWith(`${path} `) || p.startsWith(`${path}.`)));
+}
+
+/** Whether `host` binds only to the loopback interface. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '::ffff:127.0.0.1';
+}

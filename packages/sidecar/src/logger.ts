@@ -1,0 +1,65 @@
+/**
+ * @fileoverview winston JSON logs. Secrets and message bodies are removed by declaration: any field
+ * whose name is in {@link REDACTED_FIELDS} is replaced before the record is written, at any depth.
+ */
+import winston from 'winston';
+import type { Logger } from '@synapse-ai/sdk';
+
+/** Field names never written to logs (compared case-insensitively, ignoring `-` and `_`). */
+export const REDACTED_FIELDS = [
+  'authorization',
+  'proxyauthorization',
+  'cookie',
+  'setcookie',
+  'token',
+  'tokens',
+  'accesstoken',
+  'refreshtoken',
+  'apikey',
+  'password',
+  'secret',
+  'clientsecret',
+  'body',
+  'payload',
+  'rawbody',
+  'prompt',
+] as const;
+
+const redactedSet = new Set<string>(REDACTED_FIELDS);
+const normalize = (key: string): string => key.toLowerCase().replace(/[-_]/g, '');
+
+function scrub(value: unknown, depth: number): unknown {
+  if (depth > 8 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
+  if (value instanceof Error) return { name: value.name, message: value.message };
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = redactedSet.has(normalize(k)) ? '[REDACTED]' : scrub(v, depth + 1);
+  return out;
+}
+
+/** A winston format that replaces every redacted field with `[REDACTED]`. */
+export const redactFields = winston.format((info) => {
+  for (const key of Object.keys(info)) {
+    if (redactedSet.has(normalize(key))) info[key] = '[REDACTED]';
+    else if (info[key] !== null && typeof info[key] === 'object') info[key] = scrub(info[key], 0);
+  }
+  return info;
+});
+
+export interface LoggerOptions {
+  level: string;
+  /** Where records go; standard output by default. */
+  stream?: NodeJS.WritableStream;
+}
+
+export function createLogger(options: LoggerOptions): winston.Logger & Logger {
+  const transport = options.stream
+    ? new winston.transports.Stream({ stream: options.stream })
+    : new winston.transports.Console();
+  return winston.createLogger({
+    level: options.level,
+    format: winston.format.combine(redactFields(), winston.format.timestamp(), winston.format.json()),
+    defaultMeta: { service: 'synapse-ai-sidecar' },
+    transports: [transport],
+  }) as winston.Logger & Logger;
+}

@@ -1,0 +1,43 @@
+/**
+ * @fileoverview Prometheus metrics: request counts and latency histograms per policy and outcome,
+ * plus Node process metrics. Label values are bounded: unknown policy names count as `_unknown`.
+ */
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export type Outcome = 'allow' | 'modified' | 'block' | 'client_error' | 'server_error';
+
+export class SidecarMetrics {
+  readonly registry = new Registry();
+  private readonly requests: Counter<'policy' | 'outcome'>;
+  private readonly duration: Histogram<'policy' | 'outcome'>;
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'sai_' });
+    this.requests = new Counter({
+      name: 'sai_policy_requests_total',
+      help: 'Policy and pipeline calls, by policy and outcome',
+      labelNames: ['policy', 'outcome'],
+      registers: [this.registry],
+    });
+    this.duration = new Histogram({
+      name: 'sai_policy_request_duration_seconds',
+      help: 'Time from request to response for policy and pipeline calls, by policy and outcome',
+      labelNames: ['policy', 'outcome'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [this.registry],
+    });
+  }
+
+  observe(policy: string, outcome: Outcome, seconds: number): void {
+    this.requests.labels(policy, outcome).inc();
+    this.duration.labels(policy, outcome).observe(seconds);
+  }
+
+  render(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * @fileoverview Starting and stopping the sidecar: the bind-address safety check, listening, and a
+ * graceful shutdown that stops accepting, finishes in-flight requests and then closes.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { MemoryStore, type LlmHooks, type Logger, type Policy, type Store } from '@synapse-ai/sdk';
+import { builtinPolicies } from '@synapse-ai/policies';
+import { buildRegistry, createApp, type SidecarApp } from './app';
+import { ConfigError, isLoopbackHost, type SidecarConfig } from './config';
+import { createLogger } from './logger';
+
+export interface StartOptions {
+  config: Readonly<SidecarConfig>;
+  /** Policies to serve (default: every built-in policy). */
+  policies?: readonly Policy[];
+  logger?: Logger;
+  store?: Store;
+  llm?: LlmHooks;
+}
+
+export interface RunningSidecar {
+  server: Server;
+  sidecar: SidecarApp;
+  /** `http://host:port` as bound (with the real port when 0 was asked for). */
+  url: string;
+  port: number;
+  logger: Logger;
+  /** Stops accepting, lets in-flight requests finish (up to `shutdownTimeoutMs`), then closes. */
+  close(): Promise<void>;
+}
+
+/**
+ * Refuses a configuration that would expose the sidecar without authentication.
+ * @throws {ConfigError}
+ */
+export function checkExposure(config: Readonly<SidecarConfig>): void {
+  if (config.auth.tokens.length === 0 && !isLoopbackHost(config.server.host)) {
+    throw new ConfigError('server.host + auth', [
+      `server.host is ${JSON.stringify(config.server.host)}, which is reachable from other machines, and no auth token is configured. ` +
+        'Fix: set SAI_AUTH_TOKENS (or auth.tokenFile) to a random token of at least 16 characters, or bind to 127.0.0.1.',
+    ]);
+  }
+}
+
+export async function startSidecar(options: StartOptions): Promise<RunningSidecar> {
+  const { config } = options;
+  checkExposure(config);
+  const logger = options.logger ?? createLogger({ level: config.logging.level });
+  const store = options.store ?? new MemoryStore();
+  const registry = buildRegistry(options.policies ?? builtinPolicies, config);
+  const sidecar = createApp({ config, registry, logger, store, ...(options.llm ? { llm: options.llm } : {}) });
+
+  const server = createServer(sidecar.app);
+  server.keepAliveTimeout = config.server.keepAliveTimeoutMs;
+  server.headersTimeout = Math.max(config.server.keepAliveTimeoutMs + 1000, 60_000);
+  server.requestTimeout = config.server.requestTimeoutMs + 30_000;
+
+  let inFlight = 0;
+  let idle: (() => void) | undefined;
+  server.on('request', (_req, res) => {
+    inFlight++;
+    res.once('close', () => {
+      inFlight--;
+      if (inFlight === 0) idle?.();
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.server.port, config.server.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  }).catch((err: NodeJS.ErrnoException) => {
+    const why =
+      err.code === 'EADDRINUSE'
+        ? `port ${config.server.port} is already in use. Fix: stop the other process or choose another port (--port, SAI_PORT).`
+        : err.code === 'EADDRNOTAVAIL'
+          ? `${config.server.host} is not an address of this machine. Fix: use 127.0.0.1, 0.0.0.0 or one of its interface addresses.`
+          : err.code === 'EACCES'
+            ? `not allowed to listen on port ${config.server.port}. Fix: use a port above 1023.`
+            : err.message;
+    throw new ConfigError('server', [`cannot listen on ${config.server.host}:${config.server.port}: ${why}`]);
+  });
+
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const url = `http://${host}:${address.port}`;
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= new Promise<void>((resolve) => {
+      sidecar.drain();
+      logger.info('shutting down: no new connections, finishing in-flight requests', { inFlight });
+      const done = (): void => {
+        clearTimeout(force);
+        void store.close().finally(() => {
+          logger.info('stopped');
+          resolve();
+        });
+      };
+      const force = setTimeout(() => {
+        logger.warn('shutdown timeout reached; closing remaining connections', { inFlight });
+        server.closeAllConnections();
+      }, config.server.shutdownTimeoutMs);
+      force.unref();
+      let serverClosed = false;
+      const maybeDone = (): void => {
+        if (serverClosed && inFlight === 0) done();
+      };
+      idle = () => {
+        server.closeIdleConnections();
+        maybeDone();
+      };
+      server.close(() => {
+        serverClosed = true;
+        maybeDone();
+      });
+      server.closeIdleConnections();
+    });
+    return closing;
+  };
+
+  return { server, sidecar, url, port: address.port, logger, close };
+}
