@@ -89,7 +89,8 @@ export class PolicyTester {
 
   /**
    * Reads `dir/valid/*.json` and `dir/invalid/*.json`; each file is one case (its name defaults to the
-   * file name) or an array of cases. `bodyFile`/`outputFile` are relative to the case file.
+   * file name) or an array of cases. `bodyFile`/`outputFile` are relative to the case file; keep those
+   * payload files outside `valid/` and `invalid/` (e.g. in `fixtures/payloads/`).
    */
   static loadFixtures(dir: string): Required<TesterCases> {
     const read = <T extends CaseBase>(sub: string): T[] => {
