@@ -41,7 +41,9 @@ export async function main(argv: string[], io: Partial<Io> = {}): Promise<number
   const command = commands.find((c) => c.name === name);
   if (!command) {
     const close = commands.find((c) => c.name.startsWith(name.slice(0, 2)));
-    full.stderr.write(`synapse-ai: unknown command '${name}'.${close ? ` Did you mean '${close.name}'?` : ''} Run \`synapse-ai --help\`.\n`);
+    full.stderr.write(
+      `synapse-ai: unknown command '${name}'.${close ? ` Did you mean '${close.name}'?` : ''} Run \`synapse-ai --help\`.\n`,
+    );
     return EXIT.ERROR;
   }
   try {

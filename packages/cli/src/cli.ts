@@ -28,8 +28,10 @@ export interface Command {
   name: string;
   summary: string;
   usage: string;
-  /** Lines after the usage in `--help`. */
-  help: string;
+  /** The option lines of `--help` (`-h, --help` is added). */
+  optionsHelp: string;
+  /** Paragraphs after the options in `--help`. */
+  notes?: string;
   options: NonNullable<ParseArgsConfig['options']>;
   allowPositionals?: boolean;
   run(args: { values: Record<string, unknown>; positionals: string[] }, io: Io): Promise<number>;
@@ -45,12 +47,16 @@ export function parse(command: Command, argv: string[]): { values: Record<string
     });
     return { values: values as Record<string, unknown>, positionals };
   } catch (err) {
-    throw new CliError((err as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ''), `Run \`synapse-ai ${command.name} --help\`.`);
+    throw new CliError(
+      (err as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, ''),
+      `Run \`synapse-ai ${command.name} --help\`.`,
+    );
   }
 }
 
 export function helpText(command: Command): string {
-  return `Usage: ${command.usage}\n\n${command.summary}\n\n${command.help.trimEnd()}\n  -h, --help            Show this help\n`;
+  const notes = command.notes ? `\n${command.notes.trimEnd()}\n` : '';
+  return `Usage: ${command.usage}\n\n${command.summary}\n\nOptions:\n${command.optionsHelp.trimEnd()}\n  -h, --help            Show this help\n${notes}`;
 }
 
 /** Parses a whole number flag, or throws a usage error naming it. */
@@ -58,6 +64,7 @@ export function intFlag(name: string, value: unknown, min: number, max: number):
   if (value === undefined) return undefined;
   const s = String(value);
   const n = Number(s);
-  if (!/^\d+$/.test(s) || n < min || n > max) throw new CliError(`--${name} must be a whole number from ${min} to ${max} (got ${JSON.stringify(s)}).`);
+  if (!/^\d+$/.test(s) || n < min || n > max)
+    throw new CliError(`--${name} must be a whole number from ${min} to ${max} (got ${JSON.stringify(s)}).`);
   return n;
 }

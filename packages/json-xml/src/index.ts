@@ -1,5 +1,6 @@
 export {
   JsonNumber,
+  isValidJson,
   JsonSyntaxError,
   lineColumn,
   numberFromText,

@@ -47,6 +47,7 @@ export interface ParseJsonOptions {
 }
 
 const NUMBER_RE = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+const NON_INTEGER_RE = /[.eE]/;
 
 /** Where in `text` the offset `pos` is, as 1-based line and column (UTF-16 units). */
 export function lineColumn(text: string, pos: number): { line: number; column: number } {
@@ -61,6 +62,8 @@ export function lineColumn(text: string, pos: number): { line: number; column: n
 
 /** Turns the text of a JSON number into the value the tree holds: a `number` when exact, else a {@link JsonNumber}. */
 export function numberFromText(text: string): number | JsonNumber {
+  // fast path: a short integer without sign tricks is always exact
+  if (text.length <= 15 && !NON_INTEGER_RE.test(text) && text !== '-0') return Number(text);
   const n = Number(text);
   return String(n) === text ? n : new JsonNumber(text);
 }
@@ -79,8 +82,7 @@ export function parseJson(text: string, options: ParseJsonOptions = {}): JsonVal
     const { line, column } = lineColumn(text, at);
     throw new JsonSyntaxError(reason, at, line, column);
   };
-  const describe = (at: number): string =>
-    at >= len ? 'end of input' : `'${text[at] === '\n' ? '\\n' : text[at]}'`;
+  const describe = (at: number): string => (at >= len ? 'end of input' : `'${text[at] === '\n' ? '\\n' : text[at]}'`);
 
   const skipWs = (): void => {
     while (pos < len) {
@@ -295,8 +297,165 @@ export function toPlainJson(value: JsonValue): unknown {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
     const v = toPlainJson(value[key] as JsonValue);
-    if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
+    if (key === '__proto__')
+      Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true });
     else out[key] = v;
   }
   return out;
+}
+
+let containerStack = new Uint8Array(64);
+// scanner state for isValidJson: module-level so that no closures are allocated per call
+let vText = '';
+let vPos = 0;
+
+function vWs(): void {
+  const n = vText.length;
+  while (vPos < n) {
+    const c = vText.charCodeAt(vPos);
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) vPos++;
+    else break;
+  }
+}
+
+function vHex(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
+}
+
+function vString(): boolean {
+  const t = vText;
+  const n = t.length;
+  vPos++; // opening quote
+  while (vPos < n) {
+    const c = t.charCodeAt(vPos++);
+    if (c === 0x22) return true;
+    if (c < 0x20) return false;
+    if (c === 0x5c) {
+      const e = t.charCodeAt(vPos++);
+      if (e === 0x75) {
+        if (!(
+          vHex(t.charCodeAt(vPos)) &&
+          vHex(t.charCodeAt(vPos + 1)) &&
+          vHex(t.charCodeAt(vPos + 2)) &&
+          vHex(t.charCodeAt(vPos + 3))
+        ))
+          return false;
+        vPos += 4;
+      } else if (!(
+        e === 0x22 ||
+        e === 0x5c ||
+        e === 0x2f ||
+        e === 0x62 ||
+        e === 0x66 ||
+        e === 0x6e ||
+        e === 0x72 ||
+        e === 0x74
+      ))
+        return false;
+    }
+  }
+  return false;
+}
+
+function vDigits(): boolean {
+  const start = vPos;
+  const n = vText.length;
+  while (vPos < n) {
+    const c = vText.charCodeAt(vPos);
+    if (c >= 0x30 && c <= 0x39) vPos++;
+    else break;
+  }
+  return vPos > start;
+}
+
+function vNumber(): boolean {
+  const t = vText;
+  if (t.charCodeAt(vPos) === 0x2d) vPos++;
+  const c = t.charCodeAt(vPos);
+  if (c === 0x30) vPos++;
+  else if (c >= 0x31 && c <= 0x39) vDigits();
+  else return false;
+  if (t.charCodeAt(vPos) === 0x2e) {
+    vPos++;
+    if (!vDigits()) return false;
+  }
+  const e = t.charCodeAt(vPos);
+  if (e === 0x65 || e === 0x45) {
+    vPos++;
+    const s = t.charCodeAt(vPos);
+    if (s === 0x2b || s === 0x2d) vPos++;
+    if (!vDigits()) return false;
+  }
+  return true;
+}
+
+/** An object member's key and colon. */
+function vKey(): boolean {
+  vWs();
+  if (vText.charCodeAt(vPos) !== 0x22 || !vString()) return false;
+  vWs();
+  return vText.charCodeAt(vPos++) === 0x3a;
+}
+
+/**
+ * Whether `text` is one JSON value (RFC 8259) nested no deeper than `maxDepth`. Allocates nothing,
+ * so checking a body that is passed on unchanged stays cheap; {@link parseJson} explains a failure.
+ */
+export function isValidJson(text: string, maxDepth = 512): boolean {
+  vText = text;
+  vPos = 0;
+  try {
+    return scanValue(maxDepth);
+  } finally {
+    vText = '';
+  }
+}
+
+function scanValue(maxDepth: number): boolean {
+  const t = vText;
+  const n = t.length;
+  let depth = 0;
+  if (containerStack.length <= maxDepth) containerStack = new Uint8Array(maxDepth + 1);
+  const stack = containerStack;
+  for (;;) {
+    // a value is expected here
+    vWs();
+    const c = t.charCodeAt(vPos);
+    if (c === 0x7b || c === 0x5b) {
+      if (depth >= maxDepth) return false;
+      vPos++;
+      vWs();
+      if (t.charCodeAt(vPos) === (c === 0x7b ? 0x7d : 0x5d)) {
+        vPos++;
+      } else {
+        stack[depth++] = c === 0x7b ? 1 : 2;
+        if (c === 0x7b && !vKey()) return false;
+        continue;
+      }
+    } else if (c === 0x22) {
+      if (!vString()) return false;
+    } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+      if (!vNumber()) return false;
+    } else if (c === 0x74 && t.startsWith('true', vPos)) vPos += 4;
+    else if (c === 0x66 && t.startsWith('false', vPos)) vPos += 5;
+    else if (c === 0x6e && t.startsWith('null', vPos)) vPos += 4;
+    else return false;
+
+    // a value ended: close containers or move on to the next member
+    for (;;) {
+      vWs();
+      if (depth === 0) return vPos === n;
+      const d = t.charCodeAt(vPos++);
+      const top = stack[depth - 1];
+      if (d === 0x2c) {
+        if (top === 1 && !vKey()) return false;
+        break;
+      }
+      if ((top === 1 && d === 0x7d) || (top === 2 && d === 0x5d)) {
+        depth--;
+        continue;
+      }
+      return false;
+    }
+  }
 }

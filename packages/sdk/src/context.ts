@@ -25,6 +25,40 @@ export const silentLogger: Logger = {
   },
 };
 
+/**
+ * A child logger that is only built when first used: most requests never log, and building winston
+ * children on every request costs more than the policies themselves.
+ */
+export function lazyChild(parent: Logger, meta: Record<string, unknown>): Logger {
+  return new LazyChild(parent, meta);
+}
+
+class LazyChild implements Logger {
+  private built: Logger | undefined;
+  constructor(
+    private readonly parent: Logger,
+    private readonly meta: Record<string, unknown>,
+  ) {}
+  private get logger(): Logger {
+    return (this.built ??= this.parent.child(this.meta));
+  }
+  error(message: string, meta?: Record<string, unknown>): void {
+    this.logger.error(message, meta);
+  }
+  warn(message: string, meta?: Record<string, unknown>): void {
+    this.logger.warn(message, meta);
+  }
+  info(message: string, meta?: Record<string, unknown>): void {
+    this.logger.info(message, meta);
+  }
+  debug(message: string, meta?: Record<string, unknown>): void {
+    this.logger.debug(message, meta);
+  }
+  child(meta: Record<string, unknown>): Logger {
+    return new LazyChild(this.parent, { ...this.meta, ...meta });
+  }
+}
+
 export interface Clock {
   /** Wall-clock milliseconds since the epoch. */
   now(): number;
@@ -143,7 +177,13 @@ export interface LlmRequest {
 }
 
 export type LlmResult =
-  | { ok: true; content: string; json?: unknown; model: string; usage: { promptTokens: number; completionTokens: number } }
+  | {
+      ok: true;
+      content: string;
+      json?: unknown;
+      model: string;
+      usage: { promptTokens: number; completionTokens: number };
+    }
   | { ok: false; reason: string; code: string };
 
 /** Where the LLM layer plugs in. Without a provider configured, `available` is false and calls fail clearly. */

@@ -2,7 +2,14 @@
  * @fileoverview The message a policy sees: the body parsed by content type, the headers and the
  * context the gateway sends with every call.
  */
-import { JsonSyntaxError, lineColumn, parseJson, stringifyJson, type JsonValue } from '@synapse-ai/json-xml';
+import {
+  isValidJson,
+  JsonSyntaxError,
+  lineColumn,
+  parseJson,
+  stringifyJson,
+  type JsonValue,
+} from '@synapse-ai/json-xml';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { SaiError } from './errors';
 
@@ -141,21 +148,55 @@ function isAscii(raw: Uint8Array): boolean {
   return true;
 }
 
+function malformedJson(err: JsonSyntaxError): SaiError {
+  return new SaiError('SAI_ERR_MALFORMED_JSON', {
+    message: err.message,
+    extensions: { line: err.line, column: err.column, position: err.position },
+  });
+}
+
+/**
+ * A JSON body, validated up front and parsed losslessly on first access of `value`: policies that
+ * only look at headers, or pass the body on, never pay for the tree.
+ */
+class LazyJsonPayload {
+  readonly kind = 'json' as const;
+  private tree: JsonValue | undefined;
+  private parsed = false;
+  constructor(
+    private readonly text: string,
+    private readonly maxDepth: number,
+  ) {}
+  get value(): JsonValue {
+    if (!this.parsed) {
+      this.tree = parseJson(this.text, { maxDepth: this.maxDepth });
+      this.parsed = true;
+    }
+    return this.tree as JsonValue;
+  }
+  set value(v: JsonValue) {
+    this.tree = v;
+    this.parsed = true;
+  }
+}
+
+function parseJsonPayload(text: string, maxDepth: number): Payload {
+  // the allocation-free check decides; the full parser runs only to explain an error (with line and
+  // column) or, lazily, to build the lossless tree
+  if (isValidJson(text, maxDepth)) return new LazyJsonPayload(text, maxDepth) as Payload;
+  try {
+    return { kind: 'json', value: parseJson(text, { maxDepth }) };
+  } catch (err) {
+    if (err instanceof JsonSyntaxError) throw malformedJson(err);
+    throw err;
+  }
+}
+
 /** Parses already-decoded text as the given kind. */
 export function parsePayloadText(text: string, kind: Exclude<PayloadKind, 'empty'>, limits: ParseLimits = {}): Payload {
   switch (kind) {
     case 'json':
-      try {
-        return { kind, value: parseJson(text, { maxDepth: limits.maxDepth ?? 512 }) };
-      } catch (err) {
-        if (err instanceof JsonSyntaxError) {
-          throw new SaiError('SAI_ERR_MALFORMED_JSON', {
-            message: err.message,
-            extensions: { line: err.line, column: err.column, position: err.position },
-          });
-        }
-        throw err;
-      }
+      return parseJsonPayload(text, limits.maxDepth ?? 512);
     case 'xml':
       checkXml(text);
       return { kind, xml: new XmlPayload(text) };
@@ -215,7 +256,10 @@ export interface Message<P = Payload> {
 const CORRELATION_ID_RE = /^[\w.:@/+=-]{1,128}$/;
 
 /** The gateway's `X-Correlation-ID` when it is usable in logs and headers, else `newId()`. */
-export function correlationIdFrom(headers: Readonly<Record<string, string | string[] | undefined>>, newId: () => string): string {
+export function correlationIdFrom(
+  headers: Readonly<Record<string, string | string[] | undefined>>,
+  newId: () => string,
+): string {
   const v = headers[CONTEXT_HEADERS.correlationId];
   return typeof v === 'string' && CORRELATION_ID_RE.test(v) ? v : newId();
 }

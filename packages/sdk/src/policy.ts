@@ -168,7 +168,8 @@ function attributesOf(schema: unknown): AttributeDescription[] {
   return Object.entries(s.properties ?? {}).map(([name, prop]) => {
     const type: AttributeDescription['type'] = Array.isArray(prop.enum)
       ? 'enum'
-      : (['string', 'integer', 'number', 'boolean', 'array', 'object'] as const).find((t) => t === prop.type) ?? 'string';
+      : ((['string', 'integer', 'number', 'boolean', 'array', 'object'] as const).find((t) => t === prop.type) ??
+        'string');
     const attr: AttributeDescription = { name, type, required: required.has(name), secret: prop['x-secret'] === true };
     if (typeof prop.description === 'string') attr.description = prop.description;
     if ('default' in prop) attr.default = prop.default;
@@ -199,7 +200,9 @@ export function definePolicy<
     try {
       return compileSchema(schema as Record<string, unknown>, kind);
     } catch (err) {
-      throw new TypeError(`definePolicy("${meta.name}"): the ${which} schema does not compile: ${(err as Error).message}`);
+      throw new TypeError(
+        `definePolicy("${meta.name}"): the ${which} schema does not compile: ${(err as Error).message}`,
+      );
     }
   };
   const schemas = {

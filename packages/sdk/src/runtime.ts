@@ -14,7 +14,16 @@ import {
   type Message,
   type Payload,
 } from './message';
-import { systemClock, unconfiguredLlm, type Clock, type LlmHooks, type Logger, type PolicyContext, type Store } from './context';
+import {
+  lazyChild,
+  systemClock,
+  unconfiguredLlm,
+  type Clock,
+  type LlmHooks,
+  type Logger,
+  type PolicyContext,
+  type Store,
+} from './context';
 import type { Policy, PolicyResult } from './policy';
 import { describeErrors } from './schema';
 
@@ -86,10 +95,32 @@ export class PolicyChain {
   }
 
   async execute(message: Message, services: ExecutionServices): Promise<ChainOutcome> {
-    const timings: StepTiming[] = [];
     const clock = services.clock ?? systemClock;
-    const deadline = AbortSignal.timeout(services.timeoutMs ?? 10_000);
-    const signal = services.signal ? AbortSignal.any([deadline, services.signal]) : deadline;
+    // The deadline's timer and promise are armed only when a handler goes asynchronous, and the
+    // AbortController behind ctx.signal only when a handler asks for it: per-request allocations
+    // are what the sidecar's throughput is made of.
+    const deadline = new Deadline(clock, services.timeoutMs ?? 10_000);
+    const outer = services.signal;
+    const onOuterAbort = (): void => deadline.expire('cancelled');
+    if (outer) {
+      if (outer.aborted) onOuterAbort();
+      else outer.addEventListener('abort', onOuterAbort, { once: true });
+    }
+    try {
+      return await this.run(message, services, clock, deadline);
+    } finally {
+      deadline.dispose();
+      outer?.removeEventListener('abort', onOuterAbort);
+    }
+  }
+
+  private async run(
+    message: Message,
+    services: ExecutionServices,
+    clock: Clock,
+    deadline: Deadline,
+  ): Promise<ChainOutcome> {
+    const timings: StepTiming[] = [];
     let payload = message.payload;
     let contentType = message.contentType;
     const headers: Record<string, string> = {};
@@ -104,20 +135,24 @@ export class PolicyChain {
         check(policy, payload, contentType, message.context);
         const ctx: PolicyContext<unknown> = {
           options: step.options,
-          logger: services.logger.child({ policy: name }),
+          logger: lazyChild(services.logger, { policy: name }),
           http: step.http,
           clock,
           store: services.store,
           llm: services.llm ?? unconfiguredLlm,
           gateway: message.context,
-          signal,
+          get signal() {
+            return deadline.signal;
+          },
         };
-        result = await withDeadline(
-          Promise.resolve().then(() => policy.handler({ ...message, payload, contentType }, ctx)),
-          signal,
-          name,
-        );
-        if (result === null || typeof result !== 'object' || (result.action !== 'continue' && result.action !== 'block')) {
+        deadline.check();
+        const returned = policy.handler(withPayload(message, payload, contentType), ctx);
+        result = isPromiseLike(returned) ? await Promise.race([returned, deadline.armed()]) : returned;
+        if (
+          result === null ||
+          typeof result !== 'object' ||
+          (result.action !== 'continue' && result.action !== 'block')
+        ) {
           throw new SaiError('SAI_ERR_INTERNAL', {
             logDetail: { reason: `policy "${name}" returned something other than proceed(...) or block(...)` },
           });
@@ -138,18 +173,38 @@ export class PolicyChain {
         if (next !== payload) {
           payload = next;
           contentType =
-            result.contentType ?? (payload.kind === 'empty' ? undefined : sameKind(contentType, payload.kind) ?? DEFAULT_TYPES[payload.kind]);
+            result.contentType ??
+            (payload.kind === 'empty'
+              ? undefined
+              : (sameKind(contentType, payload.kind) ?? DEFAULT_TYPES[payload.kind]));
         }
         if (result.headers) Object.assign(headers, result.headers);
         modified ||= result.modified ?? next !== message.payload;
       } catch (err) {
         const error = toSaiError(err);
-        services.logger.error('policy result rejected', { policy: name, error: error.message, ...(error.logDetail ?? {}) });
+        services.logger.error('policy result rejected', {
+          policy: name,
+          error: error.message,
+          ...(error.logDetail ?? {}),
+        });
         return { kind: 'block', error, timings, blockedBy: name };
       }
     }
     return { kind: 'continue', payload, contentType, headers, decision: modified ? 'modified' : 'allow', timings };
   }
+}
+
+/** The message a step sees: the original when nothing changed yet (headers stay lazy either way). */
+function withPayload(message: Message, payload: Payload, contentType: string | undefined): Message {
+  if (payload === message.payload && contentType === message.contentType) return message;
+  return {
+    payload,
+    contentType,
+    context: message.context,
+    get headers() {
+      return message.headers;
+    },
+  };
 }
 
 function sameKind(contentType: string | undefined, kind: 'json' | 'xml' | 'text'): string | undefined {
@@ -202,7 +257,9 @@ function applyResult(policy: Policy, result: PolicyResult & { action: 'continue'
     try {
       checkXml(result.xml);
     } catch (err) {
-      throw new SaiError('SAI_ERR_INTERNAL', { logDetail: { reason: 'policy produced malformed XML', error: (err as Error).message } });
+      throw new SaiError('SAI_ERR_INTERNAL', {
+        logDetail: { reason: 'policy produced malformed XML', error: (err as Error).message },
+      });
     }
     return { kind: 'xml', xml: new XmlPayload(result.xml) };
   }
@@ -210,28 +267,73 @@ function applyResult(policy: Policy, result: PolicyResult & { action: 'continue'
   return current;
 }
 
-function withDeadline<T>(work: Promise<T>, signal: AbortSignal, name: string): Promise<T> {
-  if (signal.aborted) return Promise.reject(timeoutError(signal, name));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(timeoutError(signal, name));
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      },
-    );
-  });
+/** The reason ctx.signal gives when the deadline passes. */
+class DeadlineError extends Error {
+  constructor() {
+    super('policy deadline passed');
+    this.name = 'TimeoutError';
+  }
 }
 
-function timeoutError(signal: AbortSignal, name: string): SaiError {
-  const reason = signal.reason as { name?: string } | undefined;
-  if (reason?.name === 'TimeoutError') {
-    return new SaiError('SAI_ERR_POLICY_TIMEOUT', { logDetail: { policy: name } });
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/** A chain's deadline: a promise that rejects when time runs out or the call is cancelled. */
+class Deadline {
+  private promise: Promise<never> | undefined;
+  private reject: ((err: SaiError) => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private expired: SaiError | undefined;
+  private reason: unknown;
+  private controller: AbortController | undefined;
+  private readonly endsAt: number;
+
+  constructor(
+    private readonly clock: Clock,
+    timeoutMs: number,
+  ) {
+    this.endsAt = clock.monotonic() + timeoutMs;
   }
-  return new SaiError('SAI_ERR_UNAVAILABLE', { message: 'The request was cancelled.', logDetail: { policy: name } });
+
+  /** The promise to race an asynchronous step against; starts the timer on first use. */
+  armed(): Promise<never> {
+    if (!this.promise) {
+      this.promise = new Promise<never>((_, reject) => (this.reject = reject));
+      this.promise.catch(() => {}); // observed by Promise.race; never an unhandled rejection
+      if (this.expired) this.reject?.(this.expired);
+      else this.timer = setTimeout(() => this.expire('timeout'), Math.max(0, this.endsAt - this.clock.monotonic()));
+    }
+    return this.promise;
+  }
+
+  expire(why: 'timeout' | 'cancelled'): void {
+    if (this.expired) return;
+    this.expired =
+      why === 'timeout'
+        ? new SaiError('SAI_ERR_POLICY_TIMEOUT')
+        : new SaiError('SAI_ERR_UNAVAILABLE', { message: 'The request was cancelled.' });
+    this.reason = why === 'timeout' ? new DeadlineError() : new Error('cancelled');
+    this.controller?.abort(this.reason);
+    this.reject?.(this.expired);
+  }
+
+  /** Throws when expired (or past the end time), so no further step starts. */
+  check(): void {
+    if (!this.expired && this.clock.monotonic() >= this.endsAt) this.expire('timeout');
+    if (this.expired) throw this.expired;
+  }
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.expired) this.controller.abort(this.reason);
+      else void this.armed();
+    }
+    return this.controller.signal;
+  }
+
+  dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
+  }
 }

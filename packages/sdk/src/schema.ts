@@ -100,15 +100,33 @@ export function explainErrors(
     let where = pointerToPath(e.instancePath, root);
     let what: string;
     const p = e.params as Record<string, unknown>;
+    if (e.keyword === 'propertyNames') continue; // the error about the name itself says it better
+    if (e.propertyName !== undefined) {
+      const rule =
+        e.keyword === 'pattern'
+          ? `match the pattern ${String(p.pattern)}`
+          : (e.message ?? e.keyword).replace(/^must /, '');
+      out.push({
+        path: where,
+        message: `${where === '' ? 'the value' : where} has a key ${JSON.stringify(e.propertyName)} that must ${rule}`,
+      });
+      continue;
+    }
     switch (e.keyword) {
       case 'required':
-        where = pointerToPath(`${e.instancePath}/${String(p.missingProperty).replace(/~/g, '~0').replace(/\//g, '~1')}`, root);
+        where = pointerToPath(
+          `${e.instancePath}/${String(p.missingProperty).replace(/~/g, '~0').replace(/\//g, '~1')}`,
+          root,
+        );
         out.push({ path: where, message: `${where} is required` });
         continue;
       case 'additionalProperties': {
         const extra = String(p.additionalProperty);
         const at = pointerToPath(`${e.instancePath}/${extra.replace(/~/g, '~0').replace(/\//g, '~1')}`, root);
-        out.push({ path: at, message: `${at} is not a known setting (check the spelling; remove it if it is not needed)` });
+        out.push({
+          path: at,
+          message: `${at} is not a known setting (check the spelling; remove it if it is not needed)`,
+        });
         continue;
       }
       case 'type':

@@ -66,7 +66,8 @@ export class PolicyTestFailure extends Error {
 }
 
 function expectedBody(c: ValidCase, base: string | undefined): { text: string; json: boolean } | undefined {
-  if (c.outputFile !== undefined) return { text: readFileSync(resolve(base ?? '.', c.outputFile), 'utf8'), json: false };
+  if (c.outputFile !== undefined)
+    return { text: readFileSync(resolve(base ?? '.', c.outputFile), 'utf8'), json: false };
   if (c.output === undefined) return undefined;
   return typeof c.output === 'string' ? { text: c.output, json: false } : { text: stringifyJson(c.output), json: true };
 }
@@ -128,7 +129,9 @@ export class PolicyTester {
     const describe = PolicyTester.describe ?? g.describe;
     const it = PolicyTester.it ?? g.it;
     if (!describe || !it) {
-      throw new Error('PolicyTester.run needs a test framework: set PolicyTester.describe and PolicyTester.it, or use runCase.');
+      throw new Error(
+        'PolicyTester.run needs a test framework: set PolicyTester.describe and PolicyTester.it, or use runCase.',
+      );
     }
     describe(policy.meta.name, () => {
       describe('valid', () => {
@@ -158,14 +161,17 @@ export class PolicyTester {
       names.add(c.name);
       const key = stringifyJson([c.options, c.body, c.bodyFile, c.contentType, c.context, c.headers]);
       const seen = contents.get(key);
-      if (seen !== undefined) problems.push(`detected duplicate test case: "${c.name}" has the same input as "${seen}"`);
+      if (seen !== undefined)
+        problems.push(`detected duplicate test case: "${c.name}" has the same input as "${seen}"`);
       else contents.set(key, c.name);
       if (kind === 'valid' && 'error' in c) problems.push(`valid case "${c.name}" must not have an "error" property`);
       if (kind === 'invalid') {
         const err = (c as InvalidCase).error as InvalidCase['error'] | undefined;
-        if (!err || typeof err !== 'object') problems.push(`invalid case "${c.name}" must have an "error" with a "code"`);
+        if (!err || typeof err !== 'object')
+          problems.push(`invalid case "${c.name}" must have an "error" with a "code"`);
         else if (err.code === undefined) problems.push(`invalid case "${c.name}" must name an error code`);
-        else if (!isErrorCode(err.code)) problems.push(`invalid case "${c.name}" names unknown error code "${String(err.code)}"`);
+        else if (!isErrorCode(err.code))
+          problems.push(`invalid case "${c.name}" names unknown error code "${String(err.code)}"`);
       }
     }
     if (problems.length > 0) throw new Error(`PolicyTester: ${problems.join('; ')}`);
@@ -182,7 +188,8 @@ export class PolicyTester {
       else if (typeof c.body === 'string') text = c.body;
       else if (c.body !== undefined) text = stringifyJson(c.body);
       const contentType =
-        c.contentType ?? (text === undefined ? undefined : typeof c.body === 'string' ? 'text/plain' : 'application/json');
+        c.contentType ??
+        (text === undefined ? undefined : typeof c.body === 'string' ? 'text/plain' : 'application/json');
       const headers: Record<string, string> = { ...(c.headers ?? {}) };
       for (const [k, v] of Object.entries(c.context ?? {})) {
         headers[`x-${k.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}`] = String(v);
@@ -192,7 +199,12 @@ export class PolicyTester {
       const chain = new PolicyChain(policy.meta.name, [mounted]);
       return await chain.execute(
         { payload, contentType: payload.kind === 'empty' ? undefined : contentType, headers, context },
-        { logger: silentLogger, store, ...(services.llm ? { llm: services.llm } : {}), ...(services.clock ? { clock: services.clock } : {}) },
+        {
+          logger: silentLogger,
+          store,
+          ...(services.llm ? { llm: services.llm } : {}),
+          ...(services.clock ? { clock: services.clock } : {}),
+        },
       );
     } finally {
       await store.close();
@@ -204,7 +216,9 @@ export class PolicyTester {
     try {
       outcome = await PolicyTester.execute(policy, c, services);
     } catch (err) {
-      throw new PolicyTestFailure(`"${c.name}": expected the policy to continue, but it failed: ${(err as Error).message}`);
+      throw new PolicyTestFailure(
+        `"${c.name}": expected the policy to continue, but it failed: ${(err as Error).message}`,
+      );
     }
     if (outcome.kind === 'block') {
       throw new PolicyTestFailure(
@@ -215,8 +229,11 @@ export class PolicyTester {
     if (want !== undefined) {
       const got = serializePayload(outcome.payload);
       const isJson = outcome.payload.kind === 'json' || want.json;
-      const same = isJson ? canonicalJson(got) === canonicalJson(want.text) && canonicalJson(got) !== undefined : got === want.text;
-      if (!same) throw new PolicyTestFailure(`"${c.name}": output differs.\n  expected: ${want.text}\n  actual:   ${got}`);
+      const same = isJson
+        ? canonicalJson(got) === canonicalJson(want.text) && canonicalJson(got) !== undefined
+        : got === want.text;
+      if (!same)
+        throw new PolicyTestFailure(`"${c.name}": output differs.\n  expected: ${want.text}\n  actual:   ${got}`);
     }
     if (c.outputContentType !== undefined && outcome.contentType !== c.outputContentType) {
       throw new PolicyTestFailure(
@@ -225,7 +242,10 @@ export class PolicyTester {
     }
     for (const [k, v] of Object.entries(c.expectHeaders ?? {})) {
       const actual = Object.entries(outcome.headers).find(([name]) => name.toLowerCase() === k.toLowerCase())?.[1];
-      if (actual !== v) throw new PolicyTestFailure(`"${c.name}": header ${k} expected ${JSON.stringify(v)}, got ${JSON.stringify(actual)}`);
+      if (actual !== v)
+        throw new PolicyTestFailure(
+          `"${c.name}": header ${k} expected ${JSON.stringify(v)}, got ${JSON.stringify(actual)}`,
+        );
     }
     if (c.decision !== undefined && outcome.decision !== c.decision) {
       throw new PolicyTestFailure(`"${c.name}": expected decision ${c.decision}, got ${outcome.decision}`);
@@ -239,7 +259,9 @@ export class PolicyTester {
     try {
       const outcome = await PolicyTester.execute(policy, c, services);
       if (outcome.kind === 'continue') {
-        throw new PolicyTestFailure(`"${c.name}": expected error ${c.error.code}, but the policy continued (${outcome.decision})`);
+        throw new PolicyTestFailure(
+          `"${c.name}": expected error ${c.error.code}, but the policy continued (${outcome.decision})`,
+        );
       }
       ({ code, status, message } = outcome.error);
     } catch (err) {
@@ -252,10 +274,13 @@ export class PolicyTester {
     }
     const problems: string[] = [];
     if (code !== c.error.code) problems.push(`code ${code} (expected ${c.error.code})`);
-    if (c.error.status !== undefined && status !== c.error.status) problems.push(`status ${status} (expected ${c.error.status})`);
+    if (c.error.status !== undefined && status !== c.error.status)
+      problems.push(`status ${status} (expected ${c.error.status})`);
     const m = c.error.message;
     if (m !== undefined && !(typeof m === 'string' ? message.includes(m) : m.test(message))) {
-      problems.push(`message ${JSON.stringify(message)} (expected it to ${typeof m === 'string' ? 'contain' : 'match'} ${String(m)})`);
+      problems.push(
+        `message ${JSON.stringify(message)} (expected it to ${typeof m === 'string' ? 'contain' : 'match'} ${String(m)})`,
+      );
     }
     if (problems.length > 0) throw new PolicyTestFailure(`"${c.name}": got ${problems.join(', ')}`);
   }

@@ -117,13 +117,15 @@ const FIXES: Record<string, string> = {
   'server.shutdownTimeoutMs': 'give milliseconds between 0 and 600000',
   'server.keepAliveTimeoutMs': 'give milliseconds; keep it above the gateway connection idle timeout',
   'server.maxDepth': 'give the deepest JSON nesting to accept, 1 to 10000',
-  'auth.tokens': 'give tokens of at least 16 characters, preferably via SAI_AUTH_TOKENS or auth.tokenFile rather than in the file',
+  'auth.tokens':
+    'give tokens of at least 16 characters, preferably via SAI_AUTH_TOKENS or auth.tokenFile rather than in the file',
   'auth.tokens[*]': 'use a random token of at least 16 characters (e.g. `openssl rand -hex 32`)',
   'auth.tokenFile': 'name a readable file with one token per line',
   'logging.level': 'use one of error, warn, info, debug',
   'logging.requests': 'use none, errors (default) or all',
   'store.type': 'use memory',
-  policies: 'key policy settings by the policy name (kebab-case), e.g. policies: { add-context: { options: { key: ctx } } }',
+  policies:
+    'key policy settings by the policy name (kebab-case), e.g. policies: { add-context: { options: { key: ctx } } }',
   'policies.*': 'give { options: {...} } for a policy',
   pipelines: 'key pipelines by a kebab-case name, each a list of policies',
   'pipelines.*': 'list one or more steps, each a policy name or { policy, options }',
@@ -145,7 +147,15 @@ const ajv = new Ajv({ strict: true, allErrors: true, useDefaults: true, allowUni
 const validateConfig = ajv.compile(configSchema);
 
 const SIZE_RE = /^\s*(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?\s*$/i;
-const UNITS: Record<string, number> = { b: 1, kb: 1024, kib: 1024, mb: 1024 ** 2, mib: 1024 ** 2, gb: 1024 ** 3, gib: 1024 ** 3 };
+const UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1024,
+  kib: 1024,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+  gb: 1024 ** 3,
+  gib: 1024 ** 3,
+};
 
 /** `'10mb'` → 10485760; integers pass through; anything else is returned as given (validation reports it). */
 export function parseSize(value: unknown): unknown {
@@ -156,7 +166,10 @@ export function parseSize(value: unknown): unknown {
 }
 
 function fixFor(path: string): string | undefined {
-  const generic = path.replace(/\[\d+\]/g, '[*]').replace(/^(policies|pipelines)\.[^.[]+/, '$1.*').replace(/^(policies|pipelines)\["[^"]*"\]/, '$1.*');
+  const generic = path
+    .replace(/\[\d+\]/g, '[*]')
+    .replace(/^(policies|pipelines)\.[^.[]+/, '$1.*')
+    .replace(/^(policies|pipelines)\["[^"]*"\]/, '$1.*');
   for (let p = generic; p !== ''; p = p.replace(/(\.[^.[]+|\[\*\])$/, '')) {
     if (FIXES[p]) return FIXES[p];
     if (!/(\.[^.[]+|\[\*\])$/.test(p)) break;
@@ -179,7 +192,9 @@ function readConfigFile(file: string): Record<string, unknown> {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ConfigError(path, [`cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check the --config path`]);
+    throw new ConfigError(path, [
+      `cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check the --config path`,
+    ]);
   }
   if (extname(path).toLowerCase() === '.json') {
     try {
@@ -192,13 +207,18 @@ function readConfigFile(file: string): Record<string, unknown> {
   if (doc.errors.length > 0) {
     throw new ConfigError(
       path,
-      doc.errors.map((e) => `YAML error at line ${e.linePos?.[0].line ?? '?'}, column ${e.linePos?.[0].col ?? '?'}: ${e.message.split('\n')[0]}`),
+      doc.errors.map(
+        (e) =>
+          `YAML error at line ${e.linePos?.[0].line ?? '?'}, column ${e.linePos?.[0].col ?? '?'}: ${(e.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`,
+      ),
     );
   }
   const value: unknown = doc.toJS();
   if (value === null || value === undefined) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new ConfigError(path, ['the file must hold a mapping (server:, auth:, policies:, pipelines: ...) at the top level']);
+    throw new ConfigError(path, [
+      'the file must hold a mapping (server:, auth:, policies:, pipelines: ...) at the top level',
+    ]);
   }
   return value as Record<string, unknown>;
 }
@@ -252,10 +272,14 @@ export function loadConfig(options: LoadOptions = {}): Readonly<SidecarConfig> {
     }
     if (env.SAI_AUTH_TOKEN_FILE) auth.tokenFile = env.SAI_AUTH_TOKEN_FILE;
   }
-  if (env.SAI_LOG_LEVEL && (raw.logging === undefined || (typeof raw.logging === 'object' && !Array.isArray(raw.logging)))) {
+  if (
+    env.SAI_LOG_LEVEL &&
+    (raw.logging === undefined || (typeof raw.logging === 'object' && !Array.isArray(raw.logging)))
+  ) {
     section(raw, 'logging').level = env.SAI_LOG_LEVEL;
   }
-  if (Object.keys(env).some((k) => k.startsWith('SAI_') && k !== 'SAI_CONFIG')) sources.push('SAI_* environment variables');
+  if (Object.keys(env).some((k) => k.startsWith('SAI_') && k !== 'SAI_CONFIG'))
+    sources.push('SAI_* environment variables');
   if (envProblems.length > 0) throw new ConfigError(sources.join(' + '), envProblems);
 
   if (!validateConfig(raw)) {
@@ -306,7 +330,11 @@ function dedupeAnyOf(problems: string[]): string[] {
   const stepLevel = problems.filter((p) => /must match a schema in anyOf/.test(p));
   if (stepLevel.length === 0) return problems;
   const paths = new Set(stepLevel.map((p) => p.split(' ')[0]));
-  return problems.filter((p) => /must match a schema in anyOf/.test(p) || ![...paths].some((path) => p.startsWith(`${path} `) || p.startsWith(`${path}.`)));
+  return problems.filter(
+    (p) =>
+      /must match a schema in anyOf/.test(p) ||
+      ![...paths].some((path) => p.startsWith(`${path} `) || p.startsWith(`${path}.`)),
+  );
 }
 
 /** Whether `host` binds only to the loopback interface. */

@@ -33,7 +33,8 @@ function scrub(value: unknown, depth: number): unknown {
   if (Array.isArray(value)) return value.map((v) => scrub(v, depth + 1));
   if (value instanceof Error) return { name: value.name, message: value.message };
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = redactedSet.has(normalize(k)) ? '[REDACTED]' : scrub(v, depth + 1);
+  for (const [k, v] of Object.entries(value))
+    out[k] = redactedSet.has(normalize(k)) ? '[REDACTED]' : scrub(v, depth + 1);
   return out;
 }
 

@@ -28,9 +28,20 @@ export class SidecarMetrics {
     });
   }
 
+  /** Labelled children, cached: resolving labels on every request is the costly part of prom-client. */
+  private readonly children = new Map<string, { inc: () => void; observe: (s: number) => void }>();
+
   observe(policy: string, outcome: Outcome, seconds: number): void {
-    this.requests.labels(policy, outcome).inc();
-    this.duration.labels(policy, outcome).observe(seconds);
+    const key = `${policy}\u0000${outcome}`;
+    let child = this.children.get(key);
+    if (!child) {
+      const counter = this.requests.labels(policy, outcome);
+      const histogram = this.duration.labels(policy, outcome);
+      child = { inc: () => counter.inc(), observe: (s) => histogram.observe(s) };
+      this.children.set(key, child);
+    }
+    child.inc();
+    child.observe(seconds);
   }
 
   render(): Promise<string> {

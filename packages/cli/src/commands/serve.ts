@@ -8,13 +8,11 @@ export const serve: Command = {
   name: 'serve',
   summary: 'Start the sidecar that WSO2 mediation flows call (default 127.0.0.1:8088, in-memory store, no LLM).',
   usage: 'synapse-ai serve [--config FILE] [--port N] [--host H]',
-  help: `Options:
-  -c, --config FILE     YAML or JSON configuration (also SAI_CONFIG)
+  optionsHelp: `  -c, --config FILE     YAML or JSON configuration (also SAI_CONFIG)
   -p, --port N          Port to listen on (also SAI_PORT; 0 picks a free port)
       --host H          Address to bind (also SAI_HOST). Binding beyond loopback needs an auth
-                        token (SAI_AUTH_TOKENS or auth.tokenFile)
-
-Environment: SAI_CONFIG, SAI_HOST, SAI_PORT, SAI_AUTH_TOKENS (comma-separated), SAI_AUTH_TOKEN_FILE,
+                        token (SAI_AUTH_TOKENS or auth.tokenFile)`,
+  notes: `Environment: SAI_CONFIG, SAI_HOST, SAI_PORT, SAI_AUTH_TOKENS (comma-separated), SAI_AUTH_TOKEN_FILE,
 SAI_LOG_LEVEL, SAI_BODY_LIMIT (e.g. 10mb), SAI_REQUEST_TIMEOUT_MS.
 Stops gracefully on SIGTERM or SIGINT: no new connections, in-flight requests finish, exit 0.`,
   options: {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { JsonNumber, JsonSyntaxError, parseJson, stringifyJson, toPlainJson } from '../losslessJson';
+import { isValidJson, JsonNumber, JsonSyntaxError, parseJson, stringifyJson, toPlainJson } from '../losslessJson';
 
 const roundTrip = (text: string): string => stringifyJson(parseJson(text));
 
@@ -119,6 +119,44 @@ describe('properties', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it('isValidJson agrees with JSON.parse on arbitrary text and on JSON', () => {
+    const agree = (text: string): void => {
+      let native = true;
+      try {
+        JSON.parse(text);
+      } catch {
+        native = false;
+      }
+      expect([text, isValidJson(text)]).toEqual([text, native]);
+    };
+    fc.assert(fc.property(fc.string({ maxLength: 40 }), agree), { numRuns: 3000 });
+    fc.assert(fc.property(fc.json(), agree), { numRuns: 500 });
+    const jsonish = fc.stringMatching(/^[[\]{}",:0-9.eE+\-tuflasn \\]{0,24}$/);
+    fc.assert(fc.property(jsonish, agree), { numRuns: 5000 });
+    for (const t of [
+      '{"a":[1,{"b":null}],"c":"\\u00e9"}',
+      '[]',
+      '{}',
+      ' 1 ',
+      '"\\u12"',
+      '[1,]',
+      '{"a" 1}',
+      '01',
+      '-',
+      '1.',
+      '1e',
+      '[1 2]',
+      '{,}',
+    ])
+      agree(t);
+  });
+
+  it('isValidJson enforces the depth limit', () => {
+    expect(isValidJson('[[[]]]', 3)).toBe(true);
+    expect(isValidJson('[[[[]]]]', 3)).toBe(false);
+    expect(isValidJson('{"a":{"b":{"c":{}}}}', 3)).toBe(false);
   });
 
   it('keeps any valid number text', () => {

@@ -1,5 +1,5 @@
-import { contextFromHeaders, parsePayload, serializePayload, XmlPayload } from '../message';
-import { SaiError } from '../errors';
+import { contextFromHeaders, parsePayload, serializePayload, type XmlPayload } from '../message';
+import { type SaiError } from '../errors';
 
 const buf = (s: string): Buffer => Buffer.from(s, 'utf8');
 const errorOf = (fn: () => unknown): SaiError => {
@@ -50,7 +50,8 @@ describe('parsePayload', () => {
   });
 
   it('refuses DOCTYPE (no DTDs, no entity expansion)', () => {
-    const bomb = '<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]>\n<lolz>&lol2;</lolz>';
+    const bomb =
+      '<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;">]>\n<lolz>&lol2;</lolz>';
     const e = errorOf(() => parsePayload(buf(bomb), 'application/xml'));
     expect(e.code).toBe('SAI_ERR_MALFORMED_XML');
     expect(e.message).toMatch(/line 2, column 1: DOCTYPE declarations are not accepted/);
@@ -60,7 +61,9 @@ describe('parsePayload', () => {
     expect(errorOf(() => parsePayload(buf('x'), 'application/octet-stream')).status).toBe(415);
     expect(errorOf(() => parsePayload(buf('x'), undefined)).message).toMatch(/no Content-Type/);
     expect(errorOf(() => parsePayload(buf('x'), 'nonsense')).status).toBe(415);
-    expect(errorOf(() => parsePayload(buf('x'), 'text/plain; charset=iso-8859-1')).message).toMatch(/charset 'iso-8859-1'/);
+    expect(errorOf(() => parsePayload(buf('x'), 'text/plain; charset=iso-8859-1')).message).toMatch(
+      /charset 'iso-8859-1'/,
+    );
   });
 
   it('refuses invalid UTF-8 instead of producing replacement characters', () => {
@@ -70,7 +73,9 @@ describe('parsePayload', () => {
   });
 
   it('bounds JSON nesting', () => {
-    expect(errorOf(() => parsePayload(buf('[[[[1]]]]'), 'application/json', { maxDepth: 3 })).message).toMatch(/nesting deeper than 3/);
+    expect(errorOf(() => parsePayload(buf('[[[[1]]]]'), 'application/json', { maxDepth: 3 })).message).toMatch(
+      /nesting deeper than 3/,
+    );
   });
 });
 

@@ -1,5 +1,5 @@
 import { definePolicy, proceed, block } from '../policy';
-import { SaiError } from '../errors';
+import { type SaiError } from '../errors';
 
 const meta = {
   name: 'demo-policy',
@@ -23,9 +23,9 @@ describe('definePolicy', () => {
   });
 
   it('rejects a schema that does not compile, naming which one', () => {
-    expect(() => definePolicy({ meta, options: { type: 'object', nonsense: true } as never, handler: () => proceed() })).toThrow(
-      /demo-policy.*options schema does not compile.*nonsense/,
-    );
+    expect(() =>
+      definePolicy({ meta, options: { type: 'object', nonsense: true } as never, handler: () => proceed() }),
+    ).toThrow(/demo-policy.*options schema does not compile.*nonsense/);
   });
 
   it('refuses meta.accepts other than json with an input schema', () => {
@@ -39,7 +39,10 @@ describe('definePolicy', () => {
       meta,
       options: {
         type: 'object',
-        properties: { n: { type: 'integer', minimum: 1, default: 3 }, tags: { type: 'array', items: { type: 'string' }, default: [] } },
+        properties: {
+          n: { type: 'integer', minimum: 1, default: 3 },
+          tags: { type: 'array', items: { type: 'string' }, default: [] },
+        },
         additionalProperties: false,
       },
       handler: (_m, ctx) => proceed({ json: { n: ctx.options.n } }),
@@ -90,7 +93,14 @@ describe('definePolicy', () => {
       requiresLlm: false,
     });
     expect(d.attributes).toEqual([
-      { name: 'mode', type: 'enum', required: true, secret: false, description: 'which mode', allowedValues: ['a', 'b'] },
+      {
+        name: 'mode',
+        type: 'enum',
+        required: true,
+        secret: false,
+        description: 'which mode',
+        allowedValues: ['a', 'b'],
+      },
       { name: 'limit', type: 'integer', required: false, secret: false, default: 10 },
       { name: 'token', type: 'string', required: false, secret: true, pattern: '^[A-Za-z0-9]+$' },
     ]);

@@ -10,7 +10,11 @@ describe('policy route', () => {
 
   it('echoes JSON with lossless numbers, correlation id, Server-Timing and decision', async () => {
     const body = '{"price":500.0,"id":12345678901234567890,"e":1.0E10}';
-    const res = await request(app).post('/v1/policies/echo').set('Content-Type', json).set('X-Correlation-ID', 'corr-42').send(body);
+    const res = await request(app)
+      .post('/v1/policies/echo')
+      .set('Content-Type', json)
+      .set('X-Correlation-ID', 'corr-42')
+      .send(body);
     expect(res.status).toBe(200);
     expect(res.text).toBe(body);
     expect(res.headers['x-correlation-id']).toBe('corr-42');
@@ -33,7 +37,9 @@ describe('policy route', () => {
       .set({ 'X-Correlation-ID': 'c9', 'X-Tenant-ID': 'acme', 'X-User-Role': 'dev', 'X-Flow': 'response' })
       .send('{"n":1.10}');
     expect(res.status).toBe(200);
-    expect(res.text).toBe('{"n":1.10,"gateway":{"correlationId":"c9","tenantId":"acme","userRole":"dev","flow":"response"}}');
+    expect(res.text).toBe(
+      '{"n":1.10,"gateway":{"correlationId":"c9","tenantId":"acme","userRole":"dev","flow":"response"}}',
+    );
     expect(res.headers['x-policy-decision']).toBe('modified');
   });
 
@@ -46,20 +52,101 @@ describe('policy route', () => {
 
   describe('errors are problem+json with code and requestId', () => {
     const cases: [string, () => request.Test, number, string, RegExp | undefined][] = [
-      ['malformed JSON', () => request(app).post('/v1/policies/echo').set('Content-Type', json).send('{"a":\n 1,,}'), 400, 'SAI_ERR_MALFORMED_JSON', /line 2, column 4/],
-      ['malformed XML', () => request(app).post('/v1/policies/echo').set('Content-Type', 'application/xml').send('<a><b></a>'), 400, 'SAI_ERR_MALFORMED_XML', /line 1, column/],
-      ['XML with DOCTYPE', () => request(app).post('/v1/policies/echo').set('Content-Type', 'application/xml').send('<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>'), 400, 'SAI_ERR_MALFORMED_XML', /DOCTYPE/],
-      ['invalid UTF-8', () => request(app).post('/v1/policies/echo').set('Content-Type', 'text/plain').send(Buffer.from([0xc3, 0x28])), 400, 'SAI_ERR_BAD_REQUEST', /UTF-8/],
-      ['bad X-Flow', () => request(app).post('/v1/policies/echo').set('X-Flow', 'later').set('Content-Type', json).send('{}'), 400, 'SAI_ERR_BAD_REQUEST', /X-Flow/],
-      ['flow the policy does not run in', () => request(app).post('/v1/policies/add-context').set('X-Flow', 'fault').set('Content-Type', json).send('{}'), 400, 'SAI_ERR_FLOW_NOT_SUPPORTED', undefined],
-      ['unsupported content type', () => request(app).post('/v1/policies/echo').set('Content-Type', 'application/octet-stream').send(Buffer.from('x')), 415, 'SAI_ERR_UNSUPPORTED_MEDIA_TYPE', undefined],
-      ['body without content type', () => request(app).post('/v1/policies/echo').send(Buffer.from('abc')), 415, 'SAI_ERR_UNSUPPORTED_MEDIA_TYPE', /no Content-Type/],
-      ['policy refuses the kind', () => request(app).post('/v1/policies/add-context').set('Content-Type', 'text/plain').send('x'), 415, 'SAI_ERR_UNSUPPORTED_MEDIA_TYPE', undefined],
-      ['input schema', () => request(app).post('/v1/policies/add-context').set('Content-Type', json).send('[1]'), 422, 'SAI_ERR_INPUT_INVALID', /body must be an object/],
-      ['unknown policy', () => request(app).post('/v1/policies/nope').set('Content-Type', json).send('{}'), 404, 'SAI_ERR_POLICY_NOT_FOUND', /GET \/v1\/policies/],
+      [
+        'malformed JSON',
+        () => request(app).post('/v1/policies/echo').set('Content-Type', json).send('{"a":\n 1,,}'),
+        400,
+        'SAI_ERR_MALFORMED_JSON',
+        /line 2, column 4/,
+      ],
+      [
+        'malformed XML',
+        () => request(app).post('/v1/policies/echo').set('Content-Type', 'application/xml').send('<a><b></a>'),
+        400,
+        'SAI_ERR_MALFORMED_XML',
+        /line 1, column/,
+      ],
+      [
+        'XML with DOCTYPE',
+        () =>
+          request(app)
+            .post('/v1/policies/echo')
+            .set('Content-Type', 'application/xml')
+            .send('<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>'),
+        400,
+        'SAI_ERR_MALFORMED_XML',
+        /DOCTYPE/,
+      ],
+      [
+        'invalid UTF-8',
+        () =>
+          request(app)
+            .post('/v1/policies/echo')
+            .set('Content-Type', 'text/plain')
+            .send(Buffer.from([0xc3, 0x28])),
+        400,
+        'SAI_ERR_BAD_REQUEST',
+        /UTF-8/,
+      ],
+      [
+        'bad X-Flow',
+        () => request(app).post('/v1/policies/echo').set('X-Flow', 'later').set('Content-Type', json).send('{}'),
+        400,
+        'SAI_ERR_BAD_REQUEST',
+        /X-Flow/,
+      ],
+      [
+        'flow the policy does not run in',
+        () => request(app).post('/v1/policies/add-context').set('X-Flow', 'fault').set('Content-Type', json).send('{}'),
+        400,
+        'SAI_ERR_FLOW_NOT_SUPPORTED',
+        undefined,
+      ],
+      [
+        'unsupported content type',
+        () =>
+          request(app).post('/v1/policies/echo').set('Content-Type', 'application/octet-stream').send(Buffer.from('x')),
+        415,
+        'SAI_ERR_UNSUPPORTED_MEDIA_TYPE',
+        undefined,
+      ],
+      [
+        'body without content type',
+        () => request(app).post('/v1/policies/echo').send(Buffer.from('abc')),
+        415,
+        'SAI_ERR_UNSUPPORTED_MEDIA_TYPE',
+        /no Content-Type/,
+      ],
+      [
+        'policy refuses the kind',
+        () => request(app).post('/v1/policies/add-context').set('Content-Type', 'text/plain').send('x'),
+        415,
+        'SAI_ERR_UNSUPPORTED_MEDIA_TYPE',
+        undefined,
+      ],
+      [
+        'input schema',
+        () => request(app).post('/v1/policies/add-context').set('Content-Type', json).send('[1]'),
+        422,
+        'SAI_ERR_INPUT_INVALID',
+        /body must be an object/,
+      ],
+      [
+        'unknown policy',
+        () => request(app).post('/v1/policies/nope').set('Content-Type', json).send('{}'),
+        404,
+        'SAI_ERR_POLICY_NOT_FOUND',
+        /GET \/v1\/policies/,
+      ],
       ['unknown route', () => request(app).get('/v2/things'), 404, 'SAI_ERR_NOT_FOUND', undefined],
       ['wrong method', () => request(app).get('/v1/policies/echo'), 405, 'SAI_ERR_METHOD_NOT_ALLOWED', undefined],
-      ['bad URL encoding', () => request(app).post('/v1/policies/%E0%A4%A').set('Content-Type', json).send('{}'), 400, 'SAI_ERR_BAD_REQUEST', undefined],
+      [
+        'bad URL encoding',
+        () => request(app).post('/v1/policies/%E0%A4%A').set('Content-Type', json).send('{}'),
+        400,
+        'SAI_ERR_BAD_REQUEST',
+        undefined,
+      ],
     ];
     it.each(cases)('%s', async (_name, send, status, code, detail) => {
       const res = await send();
@@ -77,7 +164,11 @@ describe('policy route', () => {
   });
 
   it('never writes bodies or tokens to the logs', async () => {
-    await request(app).post('/v1/policies/echo').set('Content-Type', json).set('Authorization', 'Bearer sekret-value').send('{"ssn":"078-05-1120"');
+    await request(app)
+      .post('/v1/policies/echo')
+      .set('Content-Type', json)
+      .set('Authorization', 'Bearer sekret-value')
+      .send('{"ssn":"078-05-1120"');
     await request(app).post('/v1/policies/add-context').set('Content-Type', json).send('["card 4111111111111111"]');
     expect(logs()).toMatch(/SAI_ERR_MALFORMED_JSON/);
     expect(logs()).not.toMatch(/078-05-1120|4111111111111111|sekret-value/);
@@ -94,7 +185,10 @@ describe('body limit', () => {
   });
 
   it('answers 413 for a chunked body that grows past the limit', async () => {
-    const req = request(app).post('/v1/policies/echo').set('Content-Type', 'text/plain').set('Transfer-Encoding', 'chunked');
+    const req = request(app)
+      .post('/v1/policies/echo')
+      .set('Content-Type', 'text/plain')
+      .set('Transfer-Encoding', 'chunked');
     req.write('y'.repeat(800));
     req.write('y'.repeat(800));
     const res = await req;
@@ -107,7 +201,10 @@ describe('body limit', () => {
   });
 
   it('bounds JSON nesting by server.maxDepth', async () => {
-    const res = await request(app).post('/v1/policies/echo').set('Content-Type', json).send('['.repeat(100) + ']'.repeat(100));
+    const res = await request(app)
+      .post('/v1/policies/echo')
+      .set('Content-Type', json)
+      .send('['.repeat(100) + ']'.repeat(100));
     expect(res.status).toBe(400);
     expect(res.body.detail).toMatch(/nesting deeper than 64 levels/);
   });
@@ -132,7 +229,11 @@ describe('auth', () => {
   });
 
   it('accepts any configured token, case-insensitive scheme', async () => {
-    const res = await request(app).post('/v1/policies/echo').set('Authorization', `bearer ${TOKEN}`).set('Content-Type', json).send('{}');
+    const res = await request(app)
+      .post('/v1/policies/echo')
+      .set('Authorization', `bearer ${TOKEN}`)
+      .set('Content-Type', json)
+      .send('{}');
     expect(res.status).toBe(200);
   });
 
@@ -155,17 +256,32 @@ describe('catalogue, health and metrics', () => {
     meta: { name: 'wait', version: '2.1.0', description: 'waits', flows: ['request'], stage: 'observe', priority: 1 },
     handler: () => proceed(),
   });
-  const { app, drain } = makeApp({ pipelines: { 'echo-twice': [{ policy: 'echo' }, { policy: 'echo' }] } }, [...builtinPolicies, slow]);
+  const { app, drain } = makeApp({ pipelines: { 'echo-twice': [{ policy: 'echo' }, { policy: 'echo' }] } }, [
+    ...builtinPolicies,
+    slow,
+  ]);
 
   it('lists policies with schemas, and pipelines with their steps', async () => {
     const res = await request(app).get('/v1/policies');
     expect(res.status).toBe(200);
     expect(res.body.policies.map((p: { name: string }) => p.name)).toEqual(['echo', 'add-context', 'wait']);
     const addContext = res.body.policies[1];
-    expect(addContext).toMatchObject({ version: '1.0.0', route: '/v1/policies/add-context', flows: ['request', 'response'] });
+    expect(addContext).toMatchObject({
+      version: '1.0.0',
+      route: '/v1/policies/add-context',
+      flows: ['request', 'response'],
+    });
     expect(addContext.schemas.options.properties.key).toMatchObject({ type: 'string', default: 'gateway' });
     expect(res.body.pipelines).toEqual([
-      { name: 'echo-twice', route: '/v1/policies/echo-twice', flows: ['request', 'response', 'fault'], steps: [{ policy: 'echo', version: '1.0.0' }, { policy: 'echo', version: '1.0.0' }] },
+      {
+        name: 'echo-twice',
+        route: '/v1/policies/echo-twice',
+        flows: ['request', 'response', 'fault'],
+        steps: [
+          { policy: 'echo', version: '1.0.0' },
+          { policy: 'echo', version: '1.0.0' },
+        ],
+      },
     ]);
   });
 
@@ -184,7 +300,9 @@ describe('catalogue, health and metrics', () => {
     expect(res.text).toMatch(/sai_policy_requests_total\{policy="echo",outcome="allow"\} [1-9]/);
     expect(res.text).toMatch(/sai_policy_requests_total\{policy="echo",outcome="client_error"\} 1/);
     expect(res.text).toMatch(/sai_policy_requests_total\{policy="_unknown",outcome="client_error"\} 1/);
-    expect(res.text).toMatch(/sai_policy_request_duration_seconds_bucket\{le="0.005",policy="echo",outcome="allow"\} \d+/);
+    expect(res.text).toMatch(
+      /sai_policy_request_duration_seconds_bucket\{le="0.005",policy="echo",outcome="allow"\} \d+/,
+    );
     expect(res.text).toMatch(/sai_process_cpu_seconds_total/);
   });
 
@@ -201,7 +319,14 @@ describe('catalogue, health and metrics', () => {
 
 describe('failures inside policies', () => {
   const thrower = definePolicy({
-    meta: { name: 'thrower', version: '1.0.0', description: 'throws', flows: ['request'], stage: 'observe', priority: 1 },
+    meta: {
+      name: 'thrower',
+      version: '1.0.0',
+      description: 'throws',
+      flows: ['request'],
+      stage: 'observe',
+      priority: 1,
+    },
     handler: () => {
       throw new Error('db password is hunter2 at 10.1.2.3');
     },
@@ -209,7 +334,11 @@ describe('failures inside policies', () => {
   const { app, logs } = makeApp({}, [thrower]);
 
   it('become SAI_ERR_INTERNAL without leaking internals, and are logged with the request id', async () => {
-    const res = await request(app).post('/v1/policies/thrower').set('Content-Type', json).set('X-Correlation-ID', 'boom-1').send('{}');
+    const res = await request(app)
+      .post('/v1/policies/thrower')
+      .set('Content-Type', json)
+      .set('X-Correlation-ID', 'boom-1')
+      .send('{}');
     expect(res.status).toBe(500);
     expect(res.body).toMatchObject({ code: 'SAI_ERR_INTERNAL', detail: 'Internal error', requestId: 'boom-1' });
     expect(res.text).not.toMatch(/hunter2|10\.1\.2\.3/);

@@ -37,7 +37,12 @@ PolicyTester.run(addContext, {
   ],
   invalid: [
     ...fixtures.invalid,
-    { name: 'xml is refused', body: '<a/>', contentType: 'application/xml', error: { code: 'SAI_ERR_UNSUPPORTED_MEDIA_TYPE' } },
+    {
+      name: 'xml is refused',
+      body: '<a/>',
+      contentType: 'application/xml',
+      error: { code: 'SAI_ERR_UNSUPPORTED_MEDIA_TYPE' },
+    },
     { name: 'not in fault flow', body: {}, context: { flow: 'fault' }, error: { code: 'SAI_ERR_FLOW_NOT_SUPPORTED' } },
     {
       name: 'unknown field option',
@@ -45,6 +50,11 @@ PolicyTester.run(addContext, {
       body: { b: 1 },
       error: { code: 'SAI_ERR_INVALID_OPTIONS', message: 'options.fields[0] must be one of' },
     },
-    { name: 'empty key', options: { key: '' }, body: { c: 1 }, error: { code: 'SAI_ERR_INVALID_OPTIONS', message: 'options.key must NOT have fewer than 1 characters' } },
+    {
+      name: 'empty key',
+      options: { key: '' },
+      body: { c: 1 },
+      error: { code: 'SAI_ERR_INVALID_OPTIONS', message: 'options.key must NOT have fewer than 1 characters' },
+    },
   ],
 });

@@ -1,0 +1,122 @@
+import { request as httpRequest } from 'node:http';
+import { PassThrough } from 'node:stream';
+import { definePolicy, proceed, silentLogger } from '@synapse-ai/sdk';
+import { builtinPolicies } from '@synapse-ai/policies';
+import { ConfigError, loadConfig } from '../config';
+import { createLogger } from '../logger';
+import { startSidecar } from '../server';
+import { TOKEN } from './helpers';
+
+function post(
+  url: string,
+  path: string,
+  body: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; body: string; headers: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      `${url}${path}`,
+      { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), headers: res.headers }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('startSidecar', () => {
+  it('serves on loopback without a token', async () => {
+    const running = await startSidecar({ config: loadConfig({ env: { SAI_PORT: '0' } }), logger: silentLogger });
+    try {
+      expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const res = await post(running.url, '/v1/policies/echo', '{"a":1.0}');
+      expect([res.status, res.body]).toEqual([200, '{"a":1.0}']);
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('refuses to bind beyond loopback without a token, saying how to fix it', async () => {
+    const config = loadConfig({ env: { SAI_PORT: '0', SAI_HOST: '0.0.0.0' } });
+    const err = await startSidecar({ config, logger: silentLogger }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).message).toMatch(
+      /"0\.0\.0\.0", which is reachable from other machines, and no auth token is configured\. Fix: set SAI_AUTH_TOKENS/,
+    );
+  });
+
+  it('binds beyond loopback with a token and enforces it (tested over loopback)', async () => {
+    const config = loadConfig({ env: { SAI_PORT: '0', SAI_HOST: '0.0.0.0', SAI_AUTH_TOKENS: TOKEN } });
+    const running = await startSidecar({ config, logger: silentLogger });
+    try {
+      const local = `http://127.0.0.1:${running.port}`;
+      expect((await post(local, '/v1/policies/echo', '{}')).status).toBe(401);
+      expect((await post(local, '/v1/policies/echo', '{}', { Authorization: `Bearer ${TOKEN}` })).status).toBe(200);
+    } finally {
+      await running.close();
+    }
+  });
+
+  it('explains a port already in use', async () => {
+    const first = await startSidecar({ config: loadConfig({ env: { SAI_PORT: '0' } }), logger: silentLogger });
+    try {
+      const err = await startSidecar({
+        config: loadConfig({ env: { SAI_PORT: String(first.port) } }),
+        logger: silentLogger,
+      }).catch((e: unknown) => e);
+      expect((err as Error).message).toMatch(
+        /port \d+ is already in use\. Fix: stop the other process or choose another port/,
+      );
+    } finally {
+      await first.close();
+    }
+  });
+
+  it('shuts down gracefully: in-flight requests finish, new connections are refused', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const slow = definePolicy({
+      meta: {
+        name: 'slow',
+        version: '1.0.0',
+        description: 'waits for the test',
+        flows: ['request'],
+        stage: 'observe',
+        priority: 0,
+      },
+      handler: async () => {
+        await gate;
+        return proceed({ json: { done: true } });
+      },
+    });
+    const stream = new PassThrough();
+    const log: string[] = [];
+    stream.on('data', (c: Buffer) => log.push(c.toString()));
+    const running = await startSidecar({
+      config: loadConfig({ env: { SAI_PORT: '0' } }),
+      policies: [...builtinPolicies, slow],
+      logger: createLogger({ level: 'info', stream }),
+    });
+    const inFlight = post(running.url, '/v1/policies/slow', '{}');
+    await new Promise((r) => setTimeout(r, 50));
+    let closed = false;
+    const closing = running.close().then(() => (closed = true));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(closed).toBe(false);
+    await expect(post(running.url, '/v1/policies/echo', '{}')).rejects.toThrow(/ECONNREFUSED/);
+    release();
+    const res = await inFlight;
+    expect(res.status).toBe(200);
+    expect(res.body).toBe('{"done":true}');
+    expect(res.headers.connection).toBe('close');
+    await closing;
+    expect(closed).toBe(true);
+    expect(log.join('')).toMatch(/shutting down[\s\S]*stopped/);
+  });
+});
