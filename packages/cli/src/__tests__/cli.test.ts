@@ -1,12 +1,21 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { main } from '../bin';
 
+const ROOT = join(__dirname, '../../../..');
 const BIN = join(__dirname, '../../bin/synapse-ai.js');
+
+/** What `npm start` runs after building: `node <script> serve`, read from the root package.json. */
+function startCommand(): string[] {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const run = pkg.scripts.start!.split('&&').pop()!.trim().split(/\s+/);
+  expect(run[0]).toBe('node');
+  return run.slice(1).map((a, i) => (i === 0 ? join(ROOT, a) : a));
+}
 
 async function run(argv: string[], env: Record<string, string> = {}) {
   const stdout = new PassThrough();
@@ -74,13 +83,17 @@ if (!built) {
   throw new Error('packages/cli/dist is missing: run `npm run build` (npm test does it for you) before these tests.');
 }
 
-describe('synapse-ai serve (as a process)', () => {
+describe('synapse-ai serve (as `npm start` runs it)', () => {
+  it('npm start runs the serve command of the launcher', () => {
+    expect(startCommand()).toEqual([BIN, 'serve']);
+  });
+
   let child: ChildProcess | undefined;
   afterEach(() => child?.kill('SIGKILL'));
 
   function start(args: string[]): Promise<{ child: ChildProcess; url: string; output: () => string }> {
     return new Promise((resolve, reject) => {
-      const c = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], {
+      const c = spawn(process.execPath, [...startCommand(), '--port', '0', ...args], {
         stdio: ['ignore', 'pipe', 'pipe'],
         env: { ...process.env, SAI_LOG_LEVEL: 'info' },
       });
