@@ -1,6 +1,18 @@
+/**
+ * @fileoverview WSO2-faithful JSON⇄XML conversion, and lossless JSON.
+ */
+export { jsonToXml, escapeXml } from './jsonToXml';
+export { xmlToJson, bigDecimalString, jsonString } from './xmlToJson';
+export type { ConvertOptions } from './xmlToJson';
+export { JsonXmlError } from './errors';
+export type { JsonXmlErrorCode } from './errors';
+export { PROPERTIES, PROPERTY_NAMES, resolveSettings } from './properties';
+export type { PropertyInfo, Settings } from './properties';
+export { readXml } from './xmlReader';
+export type { XmlAttribute, XmlHandler, XmlNamespaceDeclaration, XmlReadOptions } from './xmlReader';
 export {
-  JsonNumber,
   isValidJson,
+  JsonNumber,
   JsonSyntaxError,
   lineColumn,
   numberFromText,

@@ -1,0 +1,308 @@
+/**
+ * @fileoverview XML → JSON as WSO2 Synapse writes it (JsonUtil.writeAsJson over StAXON): one pass
+ * over the XML events, building each element's JSON text when it closes. Rules:
+ * `docs/json-xml-rules.md` §3 (shared docs) and the package README.
+ */
+import { JsonXmlError } from './errors';
+import { isValidJson } from './losslessJson';
+import { resolveSettings, type Settings } from './properties';
+import { readXml, type XmlAttribute, type XmlNamespaceDeclaration } from './xmlReader';
+
+const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
+const WRAPPERS = new Set(['jsonObject', 'jsonArray', 'jsonElement']);
+const NUMBER_RE = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/;
+const WS_ONLY = /^[ \t\r\n]*$/;
+
+export interface ConvertOptions {
+  /** Deepest nesting accepted (default 512). */
+  maxDepth?: number;
+  /** Longest input accepted, in UTF-16 code units (default 64 MiB). */
+  maxLength?: number;
+}
+
+/**
+ * A number's text as `java.math.BigDecimal#toString` writes it: exact digits, with the exponent
+ * re-formatted (`25e1` → `2.5E+2`, `0.0000001` → `1E-7`, `-0` → `0`, `25.0000` unchanged).
+ */
+export function bigDecimalString(text: string): string {
+  let i = 0;
+  const negative = text.charCodeAt(0) === 0x2d;
+  if (negative) i++;
+  const e = text.search(/[eE]/);
+  const mantissa = text.slice(i, e === -1 ? undefined : e);
+  const exponent = e === -1 ? 0 : Number(text.slice(e + 1));
+  const dot = mantissa.indexOf('.');
+  const intPart = dot === -1 ? mantissa : mantissa.slice(0, dot);
+  const fracPart = dot === -1 ? '' : mantissa.slice(dot + 1);
+  let digits = (intPart + fracPart).replace(/^0+(?=\d)/, '');
+  const scale = fracPart.length - exponent;
+  const zero = /^0+$/.test(digits);
+  if (zero) digits = '0';
+  const adjusted = -scale + (digits.length - 1);
+  let out: string;
+  if (scale >= 0 && adjusted >= -6) {
+    if (scale === 0) out = digits;
+    else if (digits.length > scale)
+      out = `${digits.slice(0, digits.length - scale)}.${digits.slice(digits.length - scale)}`;
+    else out = `0.${'0'.repeat(scale - digits.length)}${digits}`;
+  } else {
+    out = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    out += `E${adjusted > 0 ? '+' : ''}${adjusted}`;
+  }
+  return negative && !zero ? `-${out}` : out;
+}
+
+const ESCAPE_NEEDED = /["\\\u0000-\u001f]/;
+
+/** A JSON string as Synapse writes it: `\" \\ \b \f \n \r \t`, other controls as `\uXXXX` (upper case), the rest raw. */
+export function jsonString(s: string): string {
+  if (!ESCAPE_NEEDED.test(s)) return `"${s}"`;
+  let out = '"';
+  let last = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    let rep: string | undefined;
+    if (c === 0x22) rep = '\\"';
+    else if (c === 0x5c) rep = '\\\\';
+    else if (c < 0x20) {
+      rep =
+        c === 0x08
+          ? '\\b'
+          : c === 0x0c
+            ? '\\f'
+            : c === 0x0a
+              ? '\\n'
+              : c === 0x0d
+                ? '\\r'
+                : c === 0x09
+                  ? '\\t'
+                  : `\\u${c.toString(16).toUpperCase().padStart(4, '0')}`;
+    }
+    if (rep !== undefined) {
+      out += s.slice(last, i) + rep;
+      last = i + 1;
+    }
+  }
+  return `${out}${s.slice(last)}"`;
+}
+
+interface Member {
+  key: string;
+  values: string[];
+  /** Written as an array: forced by a PI, or grown by adjacent repeats. */
+  array: boolean;
+  /** Created by a PI: adjacent repeats join it even without auto-array. */
+  forced: boolean;
+}
+
+interface Frame {
+  key: string;
+  qname: string;
+  /** Rendered `"@name":"value"` members (declarations first, then attributes). */
+  attrs: string[];
+  nil: boolean;
+  text: string;
+  textNodes: number;
+  members: Member[];
+  /** A nameless `<?xml-multiple?>` makes the next element start an array. */
+  nextIsArray: boolean;
+}
+
+function newFrame(key: string, qname: string): Frame {
+  return { key, qname, attrs: [], nil: false, text: '', textNodes: 0, members: [], nextIsArray: false };
+}
+
+/**
+ * Converts XML to the JSON text WSO2's gateway would write for it.
+ * @param props Synapse properties by their synapse.properties (or MI deployment.toml) names.
+ * @throws {JsonXmlError} with a code and a message that says where.
+ */
+export function xmlToJson(
+  xml: string,
+  props?: Readonly<Record<string, string | boolean>>,
+  options: ConvertOptions = {},
+): string {
+  const settings = resolveSettings(props);
+  const maxLength = options.maxLength ?? 64 * 1024 * 1024;
+  if (xml.length > maxLength) {
+    throw new JsonXmlError('JSONXML_TOO_LARGE', `The XML is ${xml.length} characters long; the limit is ${maxLength}.`);
+  }
+  const converter = new XmlToJson(settings);
+  readXml(xml, converter, { maxDepth: options.maxDepth ?? 512 });
+  return converter.result();
+}
+
+class XmlToJson {
+  private readonly stack: Frame[];
+  private readonly keyCache = new Map<string, string>();
+  private readonly customReplace: RegExp | null;
+  private readonly disableAutoPrimitive: RegExp | null;
+  /** The text of a root `<jsonValue>`: raw JSON, written as it is. */
+  private rawValue: string | undefined;
+
+  constructor(private readonly s: Settings) {
+    this.stack = [newFrame('', '')];
+    this.customReplace = s.customReplace ? new RegExp(s.customReplace.source, 'y') : null;
+    this.disableAutoPrimitive = s.disableAutoPrimitive ? new RegExp(`^(?:${s.disableAutoPrimitive.source})$`) : null;
+  }
+
+  /** `_JsonReader_PD_x` → `x`, `_JsonReader_PS_x` → `$x`; `_JsonReader_<n>_` → char n with buildValidNCNames. */
+  private decodeName(local: string): string {
+    let name = local;
+    if (name.startsWith('_JsonReader_PD_')) name = name.slice(15);
+    else if (name.startsWith('_JsonReader_PS_')) name = `$${name.slice(15)}`;
+    if (this.s.buildValidNCNames && name.includes('_JsonReader_')) {
+      name = name.replace(/_JsonReader_(\d+)_/g, (_, code: string) => String.fromCodePoint(Number(code)));
+    }
+    return name;
+  }
+
+  private keyOf(prefix: string, local: string): string {
+    const cacheKey = `${prefix}:${local}`;
+    let key = this.keyCache.get(cacheKey);
+    if (key === undefined) {
+      const name = this.decodeName(local);
+      key = this.s.preserveNamespace && prefix !== '' ? `${prefix}${this.s.namespaceSepChar}${name}` : name;
+      this.keyCache.set(cacheKey, key);
+    }
+    return key;
+  }
+
+  private path(): string {
+    return this.stack
+      .slice(1)
+      .map((f) => f.qname)
+      .join('/');
+  }
+
+  startElement(
+    qname: string,
+    prefix: string,
+    local: string,
+    _uri: string,
+    attributes: XmlAttribute[],
+    declarations: XmlNamespaceDeclaration[],
+  ): void {
+    const parent = this.stack[this.stack.length - 1]!;
+    parent.textNodes++; // an element is a child too (for the PRESERVE_SPACES rule)
+    const frame = newFrame(this.keyOf(prefix, local), qname);
+    const s = this.s;
+    if (s.preserveNamespace && s.enableNSDeclarations) {
+      for (const d of declarations) {
+        frame.attrs.push(
+          `${jsonString(d.prefix === '' ? '@xmlns' : `@xmlns${s.namespaceSepChar}${d.prefix}`)}:${jsonString(d.uri)}`,
+        );
+      }
+    }
+    for (const a of attributes) {
+      if (s.nil && a.local === 'nil' && (a.uri === '' || a.uri === XSI_NS)) {
+        if (a.value === 'true') frame.nil = true;
+        continue;
+      }
+      frame.attrs.push(`${jsonString(`@${this.keyOf(a.prefix, a.local)}`)}:${jsonString(a.value)}`);
+    }
+    this.stack.push(frame);
+  }
+
+  text(text: string): void {
+    const frame = this.stack[this.stack.length - 1]!;
+    frame.text += text;
+    frame.textNodes++;
+  }
+
+  processingInstruction(target: string, data: string): void {
+    if (target !== 'xml-multiple' || !this.s.multiplePI) return;
+    const frame = this.stack[this.stack.length - 1]!;
+    const name = data.trim();
+    if (name === '') {
+      frame.nextIsArray = true;
+      return;
+    }
+    frame.members.push({ key: name, values: [], array: true, forced: true });
+  }
+
+  endElement(): void {
+    const frame = this.stack.pop()!;
+    const parent = this.stack[this.stack.length - 1]!;
+    if (
+      this.stack.length === 1 &&
+      frame.key === 'jsonValue' &&
+      frame.members.length === 0 &&
+      frame.attrs.length === 0
+    ) {
+      this.rawValue = frame.text;
+    }
+    const value = this.valueOf(frame);
+    const last = parent.members[parent.members.length - 1];
+    if (last && last.key === frame.key && (last.forced || (this.s.autoArray && !parent.nextIsArray))) {
+      last.values.push(value);
+      if (last.values.length > 1) last.array = true;
+    } else {
+      parent.members.push({ key: frame.key, values: [value], array: parent.nextIsArray, forced: parent.nextIsArray });
+      parent.nextIsArray = false;
+    }
+  }
+
+  private valueOf(frame: Frame): string {
+    if (frame.nil) return 'null';
+    const hasChildren = frame.members.length > 0;
+    const wsOnly = WS_ONLY.test(frame.text);
+    if (hasChildren) {
+      if (!wsOnly) {
+        throw new JsonXmlError(
+          'JSONXML_MIXED_CONTENT',
+          `Element /${this.path()}/${frame.qname} has text beside child elements (mixed content), which WSO2 cannot convert to JSON ("Mixed content is not supported"). Move the text into an element of its own.`,
+        );
+      }
+      return this.objectOf(frame.attrs, frame.members);
+    }
+    let text = frame.text;
+    if (wsOnly && !(this.s.preserveSpaces && frame.textNodes === 1 && text !== '')) text = '';
+    if (frame.attrs.length === 0) {
+      if (text === '') return this.s.nullForEmpty ? 'null' : '""';
+      return this.primitive(text);
+    }
+    return text === '' ? `{${frame.attrs.join(',')}}` : `{${frame.attrs.join(',')},"$":${this.primitive(text)}}`;
+  }
+
+  private render(m: Member): string {
+    return m.array ? `[${m.values.join(',')}]` : m.values[0]!;
+  }
+
+  /** An object of attributes and members; a lone jsonObject/jsonArray/jsonElement member unwraps. */
+  private objectOf(attrs: string[], members: Member[]): string {
+    if (attrs.length === 0 && members.length === 1 && WRAPPERS.has(members[0]!.key)) return this.render(members[0]!);
+    const parts = attrs.slice();
+    for (const m of members) parts.push(`${jsonString(m.key)}:${this.render(m)}`);
+    return `{${parts.join(',')}}`;
+  }
+
+  private primitive(text: string): string {
+    if (!this.s.autoPrimitive) return jsonString(text);
+    if (this.disableAutoPrimitive?.test(text)) return jsonString(text);
+    if (this.customReplace) {
+      this.customReplace.lastIndex = 0;
+      const m = this.customReplace.exec(text);
+      if (m) return jsonString(this.s.customReplaceSequence + text.slice(m[0].length));
+    }
+    if (NUMBER_RE.test(text)) return bigDecimalString(text);
+    if (text === 'true' || text === 'false' || text === 'null') return text;
+    return jsonString(text);
+  }
+
+  result(): string {
+    const doc = this.stack[0]!;
+    if (this.rawValue !== undefined) {
+      const raw = this.rawValue.trim();
+      if (raw === '') return '';
+      if (!isValidJson(raw)) {
+        throw new JsonXmlError(
+          'JSONXML_UNSUPPORTED',
+          `<jsonValue> must hold JSON text (a top-level JSON primitive such as "x" or 12); it holds ${JSON.stringify(raw.slice(0, 40))}.`,
+        );
+      }
+      return raw;
+    }
+    return this.objectOf([], doc.members);
+  }
+}
