@@ -4,7 +4,7 @@
 export { jsonToXml, escapeXml } from './jsonToXml';
 export { xmlToJson, bigDecimalString, jsonString } from './xmlToJson';
 export type { ConvertOptions } from './xmlToJson';
-export { JsonXmlError } from './errors';
+export { decodeUtf8, JsonXmlError } from './errors';
 export type { JsonXmlErrorCode } from './errors';
 export { PROPERTIES, PROPERTY_NAMES, resolveSettings } from './properties';
 export type { PropertyInfo, Settings } from './properties';
