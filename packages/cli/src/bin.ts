@@ -3,8 +3,9 @@
  */
 import { CliError, EXIT, helpText, parse, type Command, type Io } from './cli';
 import { serve } from './commands/serve';
+import { transform } from './commands/transform';
 
-export const commands: readonly Command[] = [serve];
+export const commands: readonly Command[] = [serve, transform];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -2,6 +2,7 @@
  * @fileoverview Command plumbing shared by every `synapse-ai` command: argument parsing with
  * `node:util` parseArgs, `--help`, and the exit-code contract (0 ok, 1 findings, 2 usage or tool error).
  */
+import { readFile } from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 export const EXIT = { OK: 0, FINDINGS: 1, ERROR: 2 } as const;
@@ -67,4 +68,18 @@ export function intFlag(name: string, value: unknown, min: number, max: number):
   if (!/^\d+$/.test(s) || n < min || n > max)
     throw new CliError(`--${name} must be a whole number from ${min} to ${max} (got ${JSON.stringify(s)}).`);
   return n;
+}
+
+/** Reads a file, or standard input for `-` or no file. @throws {CliError} when the file cannot be read. */
+export async function readInput(file: string | undefined, io: Io): Promise<Buffer> {
+  if (file !== undefined && file !== '-') {
+    try {
+      return await readFile(file);
+    } catch (err) {
+      throw new CliError(`cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
+    }
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of io.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks);
 }

@@ -80,10 +80,22 @@ export function jsonToXml(
   return new JsonToXml(json, settings, options.maxDepth ?? 512).convert();
 }
 
-type Primitive = { kind: 'string'; value: string } | { kind: 'literal'; raw: string } | { kind: 'null' };
+/** What the last primitive() read: a string (decoded), a number or boolean (raw text), or null. */
+const enum Kind {
+  String,
+  Literal,
+  Null,
+}
 
 class JsonToXml {
   private pos: number;
+  private kind = Kind.Null;
+  /** Output pieces, joined once at the end: nested string building would copy the body at every level. */
+  private readonly out: string[] = [];
+  /** Indices in `out` of start tags still waiting for their attributes (the open objects). */
+  private readonly pending: number[] = [];
+  /** `<name>`, `</name>` and `<name/>` per element name, so a leaf adds no new strings but its text. */
+  private readonly tags = new Map<string, { open: string; close: string; empty: string }>();
   private readonly names = new Map<string, string>();
 
   constructor(
@@ -127,16 +139,16 @@ class JsonToXml {
     // WSO2's scanner stops when the root value closes: anything after it is ignored
     if (c === 0x7b) {
       this.pos++;
-      const { attrs, body } = this.object(1, '');
-      return body === '' ? `<jsonObject${attrs}/>` : `<jsonObject${attrs}>${body}</jsonObject>`;
-    }
-    if (c === 0x5b) {
+      this.objectElement('jsonObject', 1, '');
+    } else if (c === 0x5b) {
       this.pos++;
-      return this.anonymousArray(1);
+      this.anonymousArray(1);
+    } else {
+      const start = this.pos;
+      this.primitive();
+      this.out.push('<jsonValue>', escapeXml(this.text.slice(start, this.pos)), '</jsonValue>');
     }
-    const start = this.pos;
-    this.primitive();
-    return `<jsonValue>${escapeXml(this.text.slice(start, this.pos))}</jsonValue>`;
+    return this.out.join('');
   }
 
   /** The JSON key as an XML name: `_JsonReader_PD_` / `_JsonReader_PS_` prefixes, and `_JsonReader_<code>_` with buildValidNCNames. */
@@ -203,10 +215,15 @@ class JsonToXml {
     }
   }
 
-  private primitive(): Primitive {
+  /** Reads a string, number, boolean or null; returns its text and sets `kind`. */
+  private primitive(): string {
     const t = this.text;
     const c = t.charCodeAt(this.pos);
-    if (c === 0x22) return { kind: 'string', value: this.string() };
+    if (c === 0x22) {
+      this.kind = Kind.String;
+      return this.string();
+    }
+    this.kind = Kind.Literal;
     if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
       NUMBER_RE.lastIndex = this.pos;
       const m = NUMBER_RE.exec(t);
@@ -215,19 +232,20 @@ class JsonToXml {
       const next = t.charCodeAt(this.pos);
       if ((next >= 0x30 && next <= 0x39) || next === 0x2e || next === 0x65 || next === 0x45)
         this.fail('invalid number');
-      return { kind: 'literal', raw: m![0] };
+      return m![0];
     }
     if (t.startsWith('true', this.pos)) {
       this.pos += 4;
-      return { kind: 'literal', raw: 'true' };
+      return 'true';
     }
     if (t.startsWith('false', this.pos)) {
       this.pos += 5;
-      return { kind: 'literal', raw: 'false' };
+      return 'false';
     }
     if (t.startsWith('null', this.pos)) {
       this.pos += 4;
-      return { kind: 'null' };
+      this.kind = Kind.Null;
+      return '';
     }
     return this.fail(`unexpected ${this.describe()} (expected a value)`);
   }
@@ -243,84 +261,130 @@ class JsonToXml {
     }
   }
 
+  private tagsOf(name: string): { open: string; close: string; empty: string } {
+    let t = this.tags.get(name);
+    if (!t) {
+      t = { open: `<${name}>`, close: `</${name}>`, empty: `<${name}/>` };
+      this.tags.set(name, t);
+    }
+    return t;
+  }
+
   /** An element for a primitive: text, or empty for null and "" (nil="true" for null with enableXmlNilReadWrite). */
-  private leaf(name: string, p: Primitive): string {
-    if (p.kind === 'null') return this.s.nil ? `<${name} nil="true"/>` : `<${name}/>`;
-    const text = p.kind === 'string' ? escapeXml(p.value) : p.raw;
-    return text === '' ? `<${name}/>` : `<${name}>${text}</${name}>`;
+  private leaf(name: string, value: string): void {
+    const t = this.tagsOf(name);
+    if (this.kind === Kind.Null) {
+      this.out.push(this.s.nil ? `<${name} nil="true"/>` : t.empty);
+      return;
+    }
+    const text = this.kind === Kind.String ? escapeXml(value) : value;
+    if (text === '') this.out.push(t.empty);
+    else this.out.push(t.open, text, t.close);
+    this.compact();
+  }
+
+  /** Joins the finished pieces after the last open start tag into one string, so memory stays near the output size. */
+  private compact(): void {
+    const base = this.pending.length === 0 ? 0 : this.pending[this.pending.length - 1]! + 1;
+    if (this.out.length - base > 4096) this.out.push(this.out.splice(base).join(''));
   }
 
   /** The element for any value under `name`. */
-  private element(name: string, depth: number): string {
+  private element(name: string, depth: number): void {
     const c = this.text.charCodeAt(this.pos);
     if (c === 0x7b) {
       this.checkDepth(depth);
       this.pos++;
-      const { attrs, body } = this.object(depth, name);
-      return body === '' ? `<${name}${attrs}/>` : `<${name}${attrs}>${body}</${name}>`;
-    }
-    if (c === 0x5b) {
+      this.objectElement(name, depth, name);
+    } else if (c === 0x5b) {
       this.checkDepth(depth);
       this.pos++;
-      return `<${name}>${this.anonymousArray(depth + 1)}</${name}>`;
+      const t = this.tagsOf(name);
+      this.out.push(t.open);
+      this.anonymousArray(depth + 1);
+      this.out.push(t.close);
+    } else {
+      this.leaf(name, this.primitive());
     }
-    return this.leaf(name, this.primitive());
+  }
+
+  /** `<name attrs>members</name>` (or `<name attrs/>`); the start tag is filled in once the attributes are known. */
+  private objectElement(name: string, depth: number, owner: string): void {
+    const open = this.out.length;
+    this.out.push('');
+    this.pending.push(open);
+    const attrs = this.members(depth, owner);
+    this.pending.pop();
+    const t = this.tagsOf(name);
+    if (this.out.length === open + 1) {
+      this.out[open] = attrs === '' ? t.empty : `<${name}${attrs}/>`;
+    } else {
+      this.out[open] = attrs === '' ? t.open : `<${name}${attrs}>`;
+      this.out.push(t.close);
+    }
   }
 
   /** `<jsonArray>` with each item in `<jsonElement>`; pos is after '['. */
-  private anonymousArray(depth: number): string {
+  private anonymousArray(depth: number): void {
     this.checkDepth(depth);
-    let body = this.s.xmlOutPI ? '<?xml-multiple jsonElement?>' : '';
+    const open = this.out.length;
+    this.out.push('<jsonArray>');
+    if (this.s.xmlOutPI) this.out.push('<?xml-multiple jsonElement?>');
     this.ws();
     if (this.text.charCodeAt(this.pos) === 0x5d) {
       this.pos++;
-      return body === '' ? '<jsonArray/>' : `<jsonArray>${body}</jsonArray>`;
+      if (this.out.length === open + 1) this.out[open] = '<jsonArray/>';
+      else this.out.push('</jsonArray>');
+      return;
     }
     for (;;) {
       this.ws();
-      body += this.element('jsonElement', depth + 1);
+      this.element('jsonElement', depth + 1);
       this.ws();
       const d = this.text.charCodeAt(this.pos);
       this.pos++;
       if (d === 0x2c) continue;
-      if (d === 0x5d) return `<jsonArray>${body}</jsonArray>`;
+      if (d === 0x5d) {
+        this.out.push('</jsonArray>');
+        return;
+      }
       this.fail(`unexpected ${this.describe(this.pos - 1)} (expected ',' or ']')`, this.pos - 1);
     }
   }
 
   /** A named array: one element per item, `<?xml-multiple key?>` first in PI mode; pos is after '['. */
-  private namedArray(key: string, name: string, depth: number): string {
+  private namedArray(key: string, name: string, depth: number): void {
     this.checkDepth(depth);
-    if (this.s.xmlOutPI && key.includes('?>')) {
-      this.fail(`the key ${JSON.stringify(key)} cannot be written in an <?xml-multiple?> processing instruction`);
+    if (this.s.xmlOutPI) {
+      if (key.includes('?>'))
+        this.fail(`the key ${JSON.stringify(key)} cannot be written in an <?xml-multiple?> processing instruction`);
+      this.out.push(`<?xml-multiple ${key}?>`);
     }
-    let out = this.s.xmlOutPI ? `<?xml-multiple ${key}?>` : '';
     this.ws();
     if (this.text.charCodeAt(this.pos) === 0x5d) {
       this.pos++;
-      return out;
+      return;
     }
     for (;;) {
       this.ws();
-      out += this.element(name, depth + 1);
+      this.element(name, depth + 1);
       this.ws();
       const d = this.text.charCodeAt(this.pos);
       this.pos++;
       if (d === 0x2c) continue;
-      if (d === 0x5d) return out;
+      if (d === 0x5d) return;
       this.fail(`unexpected ${this.describe(this.pos - 1)} (expected ',' or ']')`, this.pos - 1);
     }
   }
 
-  /** An object's members: `@` keys as attributes, `$` as text, the rest as child elements; pos is after '{'. */
-  private object(depth: number, owner: string): { attrs: string; body: string } {
+  /** An object's members: `@` keys as attributes (returned), `$` as text, the rest as child elements; pos is after '{'. */
+  private members(depth: number, owner: string): string {
     let attrs = '';
-    let body = '';
     let seenArray = false;
     this.ws();
     if (this.text.charCodeAt(this.pos) === 0x7d) {
       this.pos++;
-      return { attrs, body };
+      return attrs;
     }
     for (;;) {
       this.ws();
@@ -345,21 +409,23 @@ class JsonToXml {
             where,
           );
         }
-        const p = this.primitive();
-        if (p.kind === 'string') body += escapeXml(p.value);
-        else if (p.kind === 'literal') body += p.raw;
+        const value = this.primitive();
+        if (this.kind === Kind.String) {
+          const text = escapeXml(value);
+          if (text !== '') this.out.push(text);
+        } else if (this.kind === Kind.Literal) this.out.push(value);
       } else if (c === 0x5b) {
         seenArray = true;
         this.pos++;
-        body += this.namedArray(key, this.name(key, keyAt), depth);
+        this.namedArray(key, this.name(key, keyAt), depth);
       } else {
-        body += this.element(this.name(key, keyAt), depth + 1);
+        this.element(this.name(key, keyAt), depth + 1);
       }
       this.ws();
       const d = this.text.charCodeAt(this.pos);
       this.pos++;
       if (d === 0x2c) continue;
-      if (d === 0x7d) return { attrs, body };
+      if (d === 0x7d) return attrs;
       this.fail(`unexpected ${this.describe(this.pos - 1)} (expected ',' or '}')`, this.pos - 1);
     }
   }
@@ -414,8 +480,8 @@ class JsonToXml {
     return this.attributeText(this.name(key.slice(1), keyAt), this.primitive());
   }
 
-  private attributeText(name: string, p: Primitive): string {
-    const value = p.kind === 'string' ? escapeXml(p.value, true) : p.kind === 'literal' ? p.raw : '';
+  private attributeText(name: string, raw: string): string {
+    const value = this.kind === Kind.String ? escapeXml(raw, true) : raw;
     return ` ${name}="${value}"`;
   }
 }

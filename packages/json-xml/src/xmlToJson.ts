@@ -168,11 +168,9 @@ class XmlToJson {
     return key;
   }
 
-  private path(): string {
-    return this.stack
-      .slice(1)
-      .map((f) => f.qname)
-      .join('/');
+  /** Names of the open elements, outermost first. */
+  private path(): string[] {
+    return this.stack.slice(1).map((f) => f.qname);
   }
 
   startElement(
@@ -251,7 +249,7 @@ class XmlToJson {
       if (!wsOnly) {
         throw new JsonXmlError(
           'JSONXML_MIXED_CONTENT',
-          `Element /${this.path()}/${frame.qname} has text beside child elements (mixed content), which WSO2 cannot convert to JSON ("Mixed content is not supported"). Move the text into an element of its own.`,
+          `Element /${[...this.path(), frame.qname].join('/')} has text beside child elements (mixed content), which WSO2 cannot convert to JSON ("Mixed content is not supported"). Move the text into an element of its own.`,
         );
       }
       return this.objectOf(frame.attrs, frame.members);

@@ -5,8 +5,10 @@
 import type { Policy } from '@synapse-ai/sdk';
 import addContext from './add-context';
 import echo from './echo';
+import jsonToXml from './json-to-xml';
+import xmlToJson from './xml-to-json';
 
-export { addContext, echo };
+export { addContext, echo, jsonToXml, xmlToJson };
 
 /** Every built-in policy, by name. */
-export const builtinPolicies: readonly Policy[] = Object.freeze([echo, addContext]);
+export const builtinPolicies: readonly Policy[] = Object.freeze([echo, addContext, jsonToXml, xmlToJson]);

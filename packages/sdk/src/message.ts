@@ -3,6 +3,7 @@
  * context the gateway sends with every call.
  */
 import {
+  decodeUtf8 as decodeUtf8Strict,
   isValidJson,
   JsonSyntaxError,
   lineColumn,
@@ -99,16 +100,13 @@ export interface ParseLimits {
   maxDepth?: number;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 /** Decodes a body as UTF-8, refusing invalid byte sequences instead of producing replacement characters. */
 export function decodeUtf8(raw: Uint8Array): string {
   try {
-    const text = utf8.decode(raw);
-    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  } catch {
+    return decodeUtf8Strict(raw);
+  } catch (err) {
     throw new SaiError('SAI_ERR_BAD_REQUEST', {
-      message: 'The body is not valid UTF-8. Send UTF-8 text, or declare the charset the gateway uses.',
+      message: `${(err as Error).message.replace('The input', 'The body')} Send UTF-8.`,
     });
   }
 }
@@ -164,7 +162,8 @@ class LazyJsonPayload {
   private tree: JsonValue | undefined;
   private parsed = false;
   constructor(
-    private readonly text: string,
+    /** The JSON text exactly as received (or as a converter wrote it); sent on when the body is unchanged. */
+    readonly text: string,
     private readonly maxDepth: number,
   ) {}
   get value(): JsonValue {
@@ -174,10 +173,17 @@ class LazyJsonPayload {
     }
     return this.tree as JsonValue;
   }
-  set value(v: JsonValue) {
-    this.tree = v;
-    this.parsed = true;
+}
+
+/**
+ * A JSON payload from text a policy produced (a converter's output, say), kept as that text.
+ * @throws {SaiError} SAI_ERR_INTERNAL when the text is not JSON (a policy bug).
+ */
+export function jsonPayloadFromText(text: string, maxDepth = 512): Payload {
+  if (!isValidJson(text, maxDepth)) {
+    throw new SaiError('SAI_ERR_INTERNAL', { logDetail: { reason: 'policy produced text that is not JSON' } });
   }
+  return new LazyJsonPayload(text, maxDepth) as Payload;
 }
 
 function parseJsonPayload(text: string, maxDepth: number): Payload {
@@ -232,7 +238,7 @@ export function checkXml(text: string): void {
 export function serializePayload(payload: Payload): string {
   switch (payload.kind) {
     case 'json':
-      return stringifyJson(payload.value);
+      return payload instanceof LazyJsonPayload ? payload.text : stringifyJson(payload.value);
     case 'xml':
       return payload.xml.text;
     case 'text':

@@ -45,10 +45,12 @@ type Infer<S, Fallback> = [S] extends [undefined] ? Fallback : S extends JSONSch
 export type OptionsOf<O> = Readonly<Infer<O, Record<string, never>>>;
 export type InputPayload<I> = [I] extends [undefined] ? Payload : { kind: 'json'; value: Lossless<Infer<I, unknown>> };
 
-/** Continue the flow; omit `json`/`xml`/`text` to keep the body as it is. */
+/** Continue the flow; omit `json`/`jsonText`/`xml`/`text` to keep the body as it is. */
 export interface ContinueResult<J = unknown> {
   action: 'continue';
   json?: J;
+  /** A new JSON body as text (kept byte for byte; duplicate keys survive). */
+  jsonText?: string;
   xml?: string;
   text?: string;
   /** Media type of the new body (defaults to the kind's usual type). */

@@ -7,6 +7,7 @@ import axios, { type AxiosInstance } from 'axios';
 import { SaiError, toSaiError } from './errors';
 import {
   checkXml,
+  jsonPayloadFromText,
   kindOfMediaType,
   parseContentType,
   XmlPayload,
@@ -240,9 +241,21 @@ function check(policy: Policy, payload: Payload, contentType: string | undefined
 }
 
 function applyResult(policy: Policy, result: PolicyResult & { action: 'continue' }, current: Payload): Payload {
-  const given = [result.json !== undefined, result.xml !== undefined, result.text !== undefined].filter(Boolean).length;
+  const given = [result.json, result.jsonText, result.xml, result.text].filter((v) => v !== undefined).length;
   if (given > 1) {
-    throw new SaiError('SAI_ERR_INTERNAL', { logDetail: { reason: 'proceed() got more than one of json, xml, text' } });
+    throw new SaiError('SAI_ERR_INTERNAL', {
+      logDetail: { reason: 'proceed() got more than one of json, jsonText, xml, text' },
+    });
+  }
+  if (result.jsonText !== undefined) {
+    const payload = jsonPayloadFromText(result.jsonText);
+    const output = policy.schemas.output;
+    if (output && payload.kind === 'json' && !output.validate(toPlainJson(payload.value))) {
+      throw new SaiError('SAI_ERR_OUTPUT_INVALID', {
+        logDetail: { problems: describeErrors(output.validate.errors, undefined, 'output', true) },
+      });
+    }
+    return payload;
   }
   if (result.json !== undefined) {
     const output = policy.schemas.output;

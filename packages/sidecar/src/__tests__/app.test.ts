@@ -264,7 +264,13 @@ describe('catalogue, health and metrics', () => {
   it('lists policies with schemas, and pipelines with their steps', async () => {
     const res = await request(app).get('/v1/policies');
     expect(res.status).toBe(200);
-    expect(res.body.policies.map((p: { name: string }) => p.name)).toEqual(['echo', 'add-context', 'wait']);
+    expect(res.body.policies.map((p: { name: string }) => p.name)).toEqual([
+      'echo',
+      'add-context',
+      'json-to-xml',
+      'xml-to-json',
+      'wait',
+    ]);
     const addContext = res.body.policies[1];
     expect(addContext).toMatchObject({
       version: '1.0.0',

@@ -1,0 +1,84 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { main } from '../bin';
+
+async function run(argv: string[], stdin = '') {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const input = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString()));
+  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  input.end(stdin);
+  const code = await main(argv, { stdout, stderr, stdin: input, env: {} });
+  return { code, out, err };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'sai-transform-'));
+
+describe('synapse-ai transform', () => {
+  it('converts JSON from stdin to XML', async () => {
+    const res = await run(['transform', '--to', 'xml'], '{"order":{"total":500.0,"items":[1,2]}}');
+    expect(res).toEqual({
+      code: 0,
+      out: '<jsonObject><order><total>500.0</total><items>1</items><items>2</items></order></jsonObject>\n',
+      err: '',
+    });
+  });
+
+  it('converts XML from a file to JSON with properties from flags and a synapse.properties file', async () => {
+    const xml = join(dir, 'in.xml');
+    writeFileSync(xml, '<r><_JsonReader_PD_1>25e1</_JsonReader_PD_1><a>1</a><a>2</a></r>');
+    const props = join(dir, 'synapse.properties');
+    writeFileSync(
+      props,
+      '# gateway settings\nsynapse.commons.json.output.jsonoutAutoArray=false\nsynapse.threads.core = 20\n',
+    );
+    const res = await run([
+      'transform',
+      '--to',
+      'json',
+      '--properties',
+      props,
+      '-p',
+      'synapse.commons.json.output.autoPrimitive=false',
+      xml,
+    ]);
+    expect(res).toEqual({ code: 0, out: '{"r":{"1":"25e1","a":"1","a":"2"}}\n', err: '' });
+  });
+
+  it('exits 1 naming where the input cannot be converted', async () => {
+    const res = await run(['transform', '--to', 'xml'], '{\n "first name": 1}');
+    expect(res.code).toBe(1);
+    expect(res.err).toMatch(
+      /The JSON key "first name" at line 2, column 2 .*buildValidNCNames=true .*\[JSONXML_INVALID_NAME\]/,
+    );
+  });
+
+  it('exits 1 on invalid UTF-8 instead of converting mojibake', async () => {
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]));
+    const res = await run(['transform', '--to', 'xml', bad]);
+    expect(res.code).toBe(1);
+    expect(res.err).toMatch(/bad\.json: The input is not valid UTF-8 \(first bad byte at offset 6\)/);
+  });
+
+  it.each([
+    [['transform'], /--to must be xml or json/],
+    [['transform', '--to', 'yaml'], /--to must be xml or json \(got "yaml"\)/],
+    [['transform', '--to', 'xml', '-p', 'novalue'], /--property takes key=value/],
+    [
+      ['transform', '--to', 'xml', '-p', 'synapse.commons.json.buildValidNCNames=maybe'],
+      /must be true or false \(got "maybe"\)/,
+    ],
+    [['transform', '--to', 'xml', join(dir, 'missing.json')], /cannot read .*missing\.json \(ENOENT\)/],
+    [['transform', '--to', 'xml', 'a', 'b'], /give one input file/],
+  ])('%j is a usage error (exit 2)', async (argv, message) => {
+    const res = await run(argv, '{}');
+    expect(res.code).toBe(2);
+    expect(res.err).toMatch(message);
+  });
+});
