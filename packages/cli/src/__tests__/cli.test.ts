@@ -114,6 +114,28 @@ describe('synapse-ai serve (as `npm start` runs it)', () => {
     });
   }
 
+  it('serves the transform policies', async () => {
+    const { url } = await start([]);
+    const call = async (policy: string, contentType: string, body: string) => {
+      const res = await fetch(`${url}/v1/policies/${policy}`, {
+        method: 'POST',
+        headers: { 'Content-Type': contentType },
+        body,
+      });
+      return { status: res.status, type: res.headers.get('content-type'), body: await res.text() };
+    };
+    expect(await call('json-to-xml', 'application/json', '{"a":{"n":500.0,"l":[1,2]}}')).toEqual({
+      status: 200,
+      type: 'application/xml',
+      body: '<jsonObject><a><n>500.0</n><l>1</l><l>2</l></a></jsonObject>',
+    });
+    expect(await call('xml-to-json', 'text/xml', '<a><n>25e1</n><n>0010</n></a>')).toEqual({
+      status: 200,
+      type: 'application/json',
+      body: '{"a":{"n":[2.5E+2,"0010"]}}',
+    });
+  });
+
   it('prints where it listens, finishes an in-flight request on SIGTERM, then exits 0', async () => {
     const { child: c, url, output } = await start([]);
     const exited = new Promise<number | null>((r) => c.once('exit', (code) => r(code)));
