@@ -30,6 +30,7 @@ export interface XmlNamespaceDeclaration {
 }
 
 export interface XmlHandler {
+  /** `ordered` holds every attribute, namespace declarations included, as written (values decoded). */
   startElement(
     qname: string,
     prefix: string,
@@ -37,11 +38,14 @@ export interface XmlHandler {
     uri: string,
     attributes: XmlAttribute[],
     declarations: XmlNamespaceDeclaration[],
+    ordered: readonly (readonly [string, string])[],
   ): void;
   endElement(): void;
   /** `cdata` is true for a CDATA section; whitespace-only runs are reported too. */
   text(text: string, cdata: boolean): void;
   processingInstruction(target: string, data: string): void;
+  /** Comments inside the root element (optional). */
+  comment?(text: string): void;
 }
 
 export interface XmlReadOptions {
@@ -179,7 +183,9 @@ export function readXml(xml: string, handler: XmlHandler, options: XmlReadOption
       if (xml.startsWith('<!--', pos)) {
         const end = xml.indexOf('-->', pos + 4);
         if (end === -1) fail('unterminated comment');
-        if (xml.slice(pos + 4, end).includes('--')) fail("'--' is not allowed inside a comment");
+        const body = xml.slice(pos + 4, end);
+        if (body.includes('--')) fail("'--' is not allowed inside a comment");
+        if (stack.length > 0) handler.comment?.(body);
         pos = end + 3;
         continue;
       }
@@ -332,7 +338,15 @@ export function readXml(xml: string, handler: XmlHandler, options: XmlReadOption
           fail(`attributes ${b.qname} and ${a.qname} are the same attribute`, plain[i]![2]);
       }
     }
-    handler.startElement(qname, prefix, local, uri!, attributes, declarations);
+    handler.startElement(
+      qname,
+      prefix,
+      local,
+      uri!,
+      attributes,
+      declarations,
+      rawAttrs.map(([an, value]) => [an, value] as const),
+    );
     if (selfClosing) {
       if (bindings) for (const p of bindings.keys()) ns.get(p)!.pop();
       handler.endElement();

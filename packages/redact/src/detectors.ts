@@ -1,0 +1,537 @@
+/**
+ * @fileoverview The detectors: a pattern, a cheap pre-check so most strings skip the pattern, and a
+ * validator where one exists (Luhn, mod-97, SSN ranges, libphonenumber, JWT header). Field-name
+ * context (the JSON key or XML element a value sits under) drives PERSON, ADDRESS, DATE_OF_BIRTH and
+ * secret-looking fields.
+ */
+import { findNumbers, type CountryCode } from 'libphonenumber-js/max';
+import {
+  cardIssuer,
+  entropy,
+  IBAN_LENGTHS,
+  ibanValid,
+  ipv4Valid,
+  ipv6Valid,
+  jwtHeaderValid,
+  luhn,
+  plausibleBirthDate,
+  ssnValid,
+} from './validators';
+
+export const PII_TYPES = [
+  'EMAIL',
+  'PHONE',
+  'CREDIT_CARD',
+  'IBAN',
+  'US_SSN',
+  'IP_ADDRESS',
+  'URL',
+  'DATE_OF_BIRTH',
+  'PERSON',
+  'ADDRESS',
+  'JWT',
+  'SECRET',
+  'CREDENTIAL_URL',
+  'PRIVATE_KEY',
+] as const;
+export type PiiType = (typeof PII_TYPES)[number];
+
+/** Types detected unless `types` says otherwise (URL is opt-in: most URLs in API payloads are not personal). */
+export const DEFAULT_TYPES: readonly string[] = PII_TYPES.filter((t) => t !== 'URL');
+
+/** A detected span. Never holds the matched value. */
+export interface Finding {
+  type: string;
+  /** UTF-16 offsets into the scanned text, end-exclusive. */
+  start: number;
+  end: number;
+  score?: number;
+  detector?: string;
+  /** Where in a structured body: JSONPath for JSON (`$.user.email`), XPath for XML (`/order/email`). */
+  path?: string;
+}
+
+export interface DetectOptions {
+  /** Types to report (default {@link DEFAULT_TYPES}). */
+  types?: readonly string[];
+  /** The key or element name the text sits under (drives context detectors). */
+  fieldName?: string;
+  /** The key or element above that (`customer` for `customer.name`). */
+  parentName?: string;
+  /** Region for phone numbers written without `+` (ISO 3166 alpha-2, e.g. `US`). */
+  defaultCountry?: string;
+  custom?: readonly CustomDetector[];
+  /** Findings scoring below this are dropped (default 0.5). */
+  minScore?: number;
+  now?: Date;
+}
+
+/** A detector declared in configuration or written with the SDK. */
+export interface CustomDetector {
+  /** Type reported (e.g. `EMPLOYEE_ID`). */
+  type: string;
+  /** JavaScript regular expression source. */
+  pattern: string;
+  flags?: string;
+  /** A built-in check (`luhn`, `mod97`) or a function of the matched text. */
+  validator?: 'luhn' | 'mod97' | ((match: string) => boolean);
+  /** Words of which one must appear in the field name or within 40 characters before the match. */
+  context?: readonly string[];
+  score?: number;
+}
+
+interface Hit {
+  start: number;
+  end: number;
+  score: number;
+}
+
+interface Ctx {
+  field: string;
+  parent: string;
+  defaultCountry: string | undefined;
+  now: Date;
+  /** Count of ASCII digits in the text (pre-check for numeric detectors). */
+  digits: number;
+}
+
+interface Detector {
+  id: string;
+  type: PiiType;
+  /** Higher wins when spans overlap. */
+  priority: number;
+  applies(text: string, ctx: Ctx): boolean;
+  find(text: string, ctx: Ctx): Hit[];
+}
+
+function regexHits(re: RegExp, text: string, check: (m: RegExpExecArray) => number | false): Hit[] {
+  const out: Hit[] = [];
+  re.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) {
+    const score = check(m);
+    if (score !== false) out.push({ start: m.index, end: m.index + m[0].length, score });
+    if (m[0].length === 0) re.lastIndex++;
+  }
+  return out;
+}
+
+const norm = (s: string): string => s.toLowerCase().replace(/[-_\s.]/g, '');
+
+const EMAIL_RE =
+  /(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![A-Za-z0-9-])/g;
+const CRED_URL_RE = /\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}:\/\/[^\s:@/"'<>]+:[^\s@/"'<>]+@[^\s"'<>]+/g;
+const CONN_STRING_RE =
+  /(?<![A-Za-z])(?:server|host|data source|address|addr)\s*=[^;"'<>]*;[^"'<>]*?(?:password|pwd)\s*=\s*[^;"'<>\s]+;?/gi;
+const JDBC_PASSWORD_RE = /\bjdbc:[a-z0-9]+:[^\s"'<>]*?[?&;](?:password|pwd)=[^&;\s"'<>]+[^\s"'<>]*/gi;
+const URL_RE = /\bhttps?:\/\/[^\s"'<>]+/g;
+const JWT_RE = /\b(eyJ[A-Za-z0-9_-]{8,})\.([A-Za-z0-9_-]{8,})\.([A-Za-z0-9_-]{8,})\b/g;
+const PRIVATE_KEY_RE =
+  /-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----[\s\S]*?-----END \1-----/g;
+const SSN_RE = /(?<![\d-])(\d{3})-(\d{2})-(\d{4})(?![\d-])/g;
+const SSN_PLAIN_RE = /(?<!\d)(\d{3})(\d{2})(\d{4})(?!\d)/g;
+const CARD_RE = /(?<![\d-])\d(?:[ -]?\d){11,18}(?![\d])/g;
+const IBAN_RE = /\b[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11,30}\b/g;
+const IPV4_RE = /(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.]*\d)/g;
+const IPV6_RE =
+  /(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{1,4}:){1,7}(?::|(?::[0-9A-Fa-f]{1,4}){1,7}|[0-9A-Fa-f]{1,4})(?:\.\d{1,3}){0,3}(?![0-9A-Fa-f:])|(?<![0-9A-Fa-f:])::(?:[0-9A-Fa-f]{1,4}:){0,6}[0-9A-Fa-f]{1,4}(?![0-9A-Fa-f:])/g;
+const ISO_DATE_RE = /\b(\d{4})-(\d{2})-(\d{2})\b/g;
+const DMY_DATE_RE = /\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b/g;
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const TEXT_DATE_RE =
+  /\b(?:(\d{1,2})(?:st|nd|rd|th)?\s+(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?,?\s+(\d{4})|(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4}))\b/gi;
+const BIRTH_CONTEXT_RE = /\b(born|birth|birthday|d\.?o\.?b\.?|date of birth|geboren|né|née)\b/i;
+
+/** Well-known secret formats, by issuer. */
+const SECRET_PATTERNS: readonly {
+  id: string;
+  prefix: readonly string[];
+  re: RegExp;
+  check?: (m: string) => boolean;
+}[] = [
+  {
+    id: 'aws-access-key-id',
+    prefix: ['AKIA', 'ASIA', 'AGPA', 'AIDA', 'AROA', 'AIPA', 'ANPA', 'ANVA', 'APKA'],
+    re: /\b(?:AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)[A-Z0-9]{16}\b/g,
+  },
+  { id: 'github-token', prefix: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'], re: /\bgh[pousr]_[A-Za-z0-9]{36,251}\b/g },
+  { id: 'github-fine-grained-pat', prefix: ['github_pat_'], re: /\bgithub_pat_[A-Za-z0-9_]{50,255}\b/g },
+  { id: 'gitlab-token', prefix: ['glpat-', 'gldt-', 'glrt-'], re: /\bgl(?:pat|dt|rt)-[A-Za-z0-9_-]{20,}\b/g },
+  { id: 'slack-token', prefix: ['xox'], re: /\bxox[abposr]-(?:\d+-)?[A-Za-z0-9-]{10,}\b/g },
+  {
+    id: 'slack-webhook',
+    prefix: ['hooks.slack.com'],
+    re: /https:\/\/hooks\.slack\.com\/services\/T[A-Z0-9]+\/B[A-Z0-9]+\/[A-Za-z0-9]+/g,
+  },
+  {
+    id: 'stripe-key',
+    prefix: ['sk_live_', 'sk_test_', 'rk_live_', 'rk_test_', 'whsec_'],
+    re: /\b(?:(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}|whsec_[A-Za-z0-9]{24,})\b/g,
+  },
+  { id: 'google-api-key', prefix: ['AIza'], re: /\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])/g },
+  {
+    id: 'openai-key',
+    prefix: ['sk-'],
+    re: /\bsk-(?:proj-|svcacct-|admin-|ant-(?:api\d\d-)?)?[A-Za-z0-9_-]{20,}\b/g,
+    check: (m) => /\d/.test(m) && /[A-Za-z]/.test(m.slice(3)) && m.length >= 32,
+  },
+  { id: 'azure-storage-key', prefix: ['AccountKey='], re: /AccountKey=[A-Za-z0-9+/]{60,}={0,2}/g },
+  { id: 'azure-sas-signature', prefix: ['sig='], re: /[?&]sig=[A-Za-z0-9%+/]{30,}={0,2}/g },
+  { id: 'bearer-token', prefix: ['Bearer ', 'bearer '], re: /\b[Bb]earer\s+[A-Za-z0-9\-._~+/]{16,}=*/g },
+  { id: 'basic-auth', prefix: ['Basic ', 'basic '], re: /\b[Bb]asic\s+[A-Za-z0-9+/]{16,}={0,2}/g },
+];
+
+const SECRET_FIELD_RE =
+  /(secret|token|passw(or)?d|passwd|pwd|passphrase|apikey|accesskey|privatekey|clientsecret|credential|signature|authorization|sessionid|cookie|pin)$/;
+const PASSWORD_FIELD_RE = /(passw(or)?d|passwd|pwd|passphrase|pin)$/;
+const PERSON_FIELDS = new Set([
+  'firstname',
+  'lastname',
+  'fullname',
+  'givenname',
+  'familyname',
+  'surname',
+  'middlename',
+  'forename',
+  'displayname',
+  'cardholdername',
+  'cardholder',
+  'accountholder',
+  'accountholdername',
+  'holdername',
+  'customername',
+  'patientname',
+  'employeename',
+  'contactname',
+  'personname',
+  'maidenname',
+  'nickname',
+]);
+const PERSON_PARENTS =
+  /^(customer|user|person|patient|employee|contact|owner|holder|cardholder|passenger|guest|member|client|applicant|beneficiary|recipient|sender|payer|payee|buyer|seller|driver|student|author|traveller|traveler)s?$/;
+const ADDRESS_FIELDS = new Set([
+  'street',
+  'streetaddress',
+  'streetname',
+  'addressline',
+  'addressline1',
+  'addressline2',
+  'addressline3',
+  'line1',
+  'line2',
+  'address',
+  'address1',
+  'address2',
+  'postaladdress',
+  'homeaddress',
+  'billingaddress',
+  'shippingaddress',
+  'mailingaddress',
+  'residentialaddress',
+  'deliveryaddress',
+  'fulladdress',
+]);
+const BIRTH_FIELDS = /^(dob|dateofbirth|birthdate|birthday|birthdt|birthdateutc|born|bdate|geburtsdatum)$/;
+const NAME_VALUE_RE = /^[\p{L}][\p{L}'’.-]*(?:\s+[\p{L}][\p{L}'’.-]*){0,5}$/u;
+
+const PHONE_FALLBACK_COUNTRIES: readonly CountryCode[] = ['US', 'GB', 'IN', 'DE', 'FR', 'LK', 'AU', 'CA'];
+
+function phoneHits(text: string, ctx: Ctx): Hit[] {
+  const phoneField = /(phone|mobile|cell|tel|fax|msisdn|contactnumber|whatsapp)/.test(ctx.field);
+  const countries: (CountryCode | undefined)[] = ctx.defaultCountry
+    ? [ctx.defaultCountry as CountryCode]
+    : phoneField
+      ? [...PHONE_FALLBACK_COUNTRIES]
+      : [undefined];
+  for (const country of countries) {
+    const hits: Hit[] = [];
+    for (const found of findNumbers(text, { v2: true, ...(country ? { defaultCountry: country } : {}) })) {
+      const raw = text.slice(found.startsAt, found.endsAt);
+      if (!found.number.isValid()) continue;
+      // without a country, only numbers written with an international prefix are trusted
+      if (!country && !/^\s*(\+|00)/.test(raw)) continue;
+      hits.push({
+        start: found.startsAt,
+        end: found.endsAt,
+        score: raw.trim().startsWith('+') || phoneField ? 0.95 : 0.85,
+      });
+    }
+    if (hits.length > 0) return hits;
+  }
+  return [];
+}
+
+function dateHits(text: string, ctx: Ctx): Hit[] {
+  const birthField = BIRTH_FIELDS.test(ctx.field);
+  if (!birthField && !BIRTH_CONTEXT_RE.test(text)) return [];
+  const out: Hit[] = [];
+  const near = (start: number): boolean =>
+    birthField || BIRTH_CONTEXT_RE.test(text.slice(Math.max(0, start - 40), start));
+  for (const h of regexHits(ISO_DATE_RE, text, (m) =>
+    plausibleBirthDate(+m[1]!, +m[2]!, +m[3]!, ctx.now) && near(m.index) ? 0.9 : false,
+  ))
+    out.push(h);
+  for (const h of regexHits(DMY_DATE_RE, text, (m) => {
+    const a = +m[1]!;
+    const b = +m[2]!;
+    const y = +m[3]!;
+    return (plausibleBirthDate(y, b, a, ctx.now) || plausibleBirthDate(y, a, b, ctx.now)) && near(m.index)
+      ? 0.85
+      : false;
+  }))
+    out.push(h);
+  for (const h of regexHits(TEXT_DATE_RE, text, (m) => {
+    const day = +(m[1] ?? m[5]!);
+    const month = MONTHS.indexOf((m[2] ?? m[4]!).slice(0, 3).toLowerCase()) + 1;
+    const year = +(m[3] ?? m[6]!);
+    return plausibleBirthDate(year, month, day, ctx.now) && near(m.index) ? 0.85 : false;
+  }))
+    out.push(h);
+  return out;
+}
+
+const DETECTORS: readonly Detector[] = [
+  {
+    id: 'private-key-block',
+    type: 'PRIVATE_KEY',
+    priority: 100,
+    applies: (t) => t.includes('PRIVATE KEY'),
+    find: (t) => regexHits(PRIVATE_KEY_RE, t, () => 1),
+  },
+  {
+    id: 'jwt',
+    type: 'JWT',
+    priority: 95,
+    applies: (t) => t.includes('eyJ'),
+    find: (t) => regexHits(JWT_RE, t, (m) => (jwtHeaderValid(m[1]!) ? 0.99 : false)),
+  },
+  {
+    id: 'credential-url',
+    type: 'CREDENTIAL_URL',
+    priority: 90,
+    applies: (t) => (t.includes('://') && t.includes('@')) || /password|pwd/i.test(t),
+    find: (t) => [
+      ...regexHits(CRED_URL_RE, t, () => 0.95),
+      ...regexHits(CONN_STRING_RE, t, () => 0.9),
+      ...regexHits(JDBC_PASSWORD_RE, t, () => 0.9),
+    ],
+  },
+  {
+    id: 'secret-format',
+    type: 'SECRET',
+    priority: 85,
+    applies: (t) => t.length >= 16,
+    find: (t) => {
+      const out: Hit[] = [];
+      for (const p of SECRET_PATTERNS) {
+        if (!p.prefix.some((x) => t.includes(x))) continue;
+        out.push(...regexHits(p.re, t, (m) => (p.check && !p.check(m[0]) ? false : 0.99)));
+      }
+      return out;
+    },
+  },
+  {
+    id: 'secret-field',
+    type: 'SECRET',
+    priority: 84,
+    applies: (_t, c) => c.field !== '' && SECRET_FIELD_RE.test(c.field),
+    find: (t, c) => {
+      const value = t.trim();
+      if (value === '' || /^(true|false|null|none|n\/a|\*+|<[A-Z_]+>|x+)$/i.test(value)) return [];
+      if (PASSWORD_FIELD_RE.test(c.field))
+        return [{ start: t.indexOf(value), end: t.indexOf(value) + value.length, score: 0.95 }];
+      if (value.length < 12 || /\s/.test(value) || entropy(value) < 3.0) return [];
+      return [{ start: t.indexOf(value), end: t.indexOf(value) + value.length, score: 0.9 }];
+    },
+  },
+  {
+    id: 'iban',
+    type: 'IBAN',
+    priority: 80,
+    applies: (t, c) => c.digits >= 8 && t.length >= 15,
+    find: (t) => {
+      const out: Hit[] = [];
+      IBAN_RE.lastIndex = 0;
+      let m: RegExpExecArray | null;
+      while ((m = IBAN_RE.exec(t)) !== null) {
+        // the pattern may run into following words: cut at the country's IBAN length
+        const want = IBAN_LENGTHS[m[0].slice(0, 2).toUpperCase()];
+        if (want !== undefined) {
+          let count = 0;
+          let end = m.index;
+          while (end < m.index + m[0].length && count < want) {
+            if (t[end] !== ' ') count++;
+            end++;
+          }
+          const candidate = t.slice(m.index, end);
+          const next = t.charCodeAt(end);
+          const boundary = Number.isNaN(next) || !/[A-Za-z0-9]/.test(t[end]!) || (t[end - 1] !== ' ' && t[end] === ' ');
+          if (count === want && boundary && ibanValid(candidate.replace(/ /g, '').toUpperCase())) {
+            out.push({ start: m.index, end, score: 0.99 });
+            IBAN_RE.lastIndex = end;
+          }
+        }
+      }
+      return out;
+    },
+  },
+  {
+    id: 'credit-card',
+    type: 'CREDIT_CARD',
+    priority: 75,
+    applies: (_t, c) => c.digits >= 12,
+    find: (t) =>
+      regexHits(CARD_RE, t, (m) => {
+        const seps = m[0].replace(/\d/g, '');
+        if (seps !== '' && !/^( +|-+)$/.test(seps)) return false;
+        const digits = m[0].replace(/\D/g, '');
+        return luhn(digits) && cardIssuer(digits) !== undefined ? 0.97 : false;
+      }),
+  },
+  {
+    id: 'us-ssn',
+    type: 'US_SSN',
+    priority: 70,
+    applies: (_t, c) => c.digits >= 9,
+    find: (t, c) => {
+      const hits = regexHits(SSN_RE, t, (m) => (ssnValid(m[1]!, m[2]!, m[3]!) ? 0.9 : false));
+      if (/(ssn|socialsecurity|taxpayerid|tin)/.test(c.field)) {
+        hits.push(...regexHits(SSN_PLAIN_RE, t, (m) => (ssnValid(m[1]!, m[2]!, m[3]!) ? 0.85 : false)));
+      }
+      return hits;
+    },
+  },
+  {
+    id: 'email',
+    type: 'EMAIL',
+    priority: 65,
+    applies: (t) => t.includes('@'),
+    find: (t) => regexHits(EMAIL_RE, t, (m) => (/\.\.|^\.|\.@/.test(m[0]) ? false : 0.97)),
+  },
+  {
+    id: 'phone',
+    type: 'PHONE',
+    priority: 60,
+    applies: (_t, c) => c.digits >= 7,
+    find: phoneHits,
+  },
+  {
+    id: 'ip-address',
+    type: 'IP_ADDRESS',
+    priority: 55,
+    applies: (t) => t.includes('.') || t.includes(':'),
+    find: (t, c) => {
+      if (/version|ver$|semver|build|release|oid|sku/.test(c.field)) return [];
+      const out = regexHits(IPV4_RE, t, (m) => (ipv4Valid(m[0]) ? 0.9 : false));
+      if (t.includes(':'))
+        out.push(...regexHits(IPV6_RE, t, (m) => (m[0].split(':').length >= 3 && ipv6Valid(m[0]) ? 0.9 : false)));
+      return out;
+    },
+  },
+  {
+    id: 'date-of-birth',
+    type: 'DATE_OF_BIRTH',
+    priority: 50,
+    applies: (_t, c) => c.digits >= 4,
+    find: dateHits,
+  },
+  {
+    id: 'url',
+    type: 'URL',
+    priority: 40,
+    applies: (t) => t.includes('://'),
+    find: (t) => regexHits(URL_RE, t, () => 0.9),
+  },
+  {
+    id: 'person-field',
+    type: 'PERSON',
+    priority: 30,
+    applies: (_t, c) => PERSON_FIELDS.has(c.field) || (c.field === 'name' && PERSON_PARENTS.test(c.parent)),
+    find: (t) => {
+      const value = t.trim();
+      if (!NAME_VALUE_RE.test(value) || value.length > 80) return [];
+      const start = t.indexOf(value);
+      return [{ start, end: start + value.length, score: 0.85 }];
+    },
+  },
+  {
+    id: 'address-field',
+    type: 'ADDRESS',
+    priority: 30,
+    applies: (_t, c) => ADDRESS_FIELDS.has(c.field),
+    find: (t) => {
+      const value = t.trim();
+      if (value.length < 4 || !/\p{L}/u.test(value)) return [];
+      const start = t.indexOf(value);
+      return [{ start, end: start + value.length, score: 0.8 }];
+    },
+  },
+];
+
+function countDigits(t: string): number {
+  let n = 0;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c >= 48 && c <= 57) n++;
+  }
+  return n;
+}
+
+const compiledCustom = new WeakMap<CustomDetector, RegExp>();
+
+function customHits(d: CustomDetector, text: string, field: string): Hit[] {
+  let re = compiledCustom.get(d);
+  if (!re) {
+    const flags = d.flags ?? '';
+    re = new RegExp(d.pattern, flags.includes('g') ? flags : `${flags}g`);
+    compiledCustom.set(d, re);
+  }
+  const ctxWords = d.context?.map((w) => w.toLowerCase());
+  return regexHits(re, text, (m) => {
+    if (d.validator === 'luhn' && !luhn(m[0].replace(/\D/g, ''))) return false;
+    if (d.validator === 'mod97' && !ibanValid(m[0].replace(/ /g, '').toUpperCase())) return false;
+    if (typeof d.validator === 'function' && !d.validator(m[0])) return false;
+    if (ctxWords && ctxWords.length > 0) {
+      const before = text.slice(Math.max(0, m.index - 40), m.index).toLowerCase();
+      if (!ctxWords.some((w) => field.includes(norm(w)) || before.includes(w))) return false;
+    }
+    return d.score ?? 0.9;
+  });
+}
+
+/**
+ * Finds PII and secrets in `text`. Findings carry the type, the span (UTF-16, end-exclusive), the
+ * detector and a score; never the matched value. Overlaps go to the more specific type.
+ */
+export function detect(text: string, opts: DetectOptions = {}): Finding[] {
+  if (text.length === 0) return [];
+  const types = opts.types ?? DEFAULT_TYPES;
+  const ctx: Ctx = {
+    field: opts.fieldName ? norm(opts.fieldName) : '',
+    parent: opts.parentName ? norm(opts.parentName) : '',
+    defaultCountry: opts.defaultCountry,
+    now: opts.now ?? new Date(),
+    digits: countDigits(text),
+  };
+  const minScore = opts.minScore ?? 0.5;
+  const candidates: (Hit & { type: string; detector: string; priority: number })[] = [];
+  for (const d of DETECTORS) {
+    if (!types.includes(d.type) || !d.applies(text, ctx)) continue;
+    for (const h of d.find(text, ctx))
+      if (h.score >= minScore) candidates.push({ ...h, type: d.type, detector: d.id, priority: d.priority });
+  }
+  for (const c of opts.custom ?? []) {
+    for (const h of customHits(c, text, ctx.field))
+      if (h.score >= minScore) candidates.push({ ...h, type: c.type, detector: `custom:${c.type}`, priority: 88 });
+  }
+  if (candidates.length === 0) return [];
+  candidates.sort((a, b) => b.priority - a.priority || b.end - b.start - (a.end - a.start) || a.start - b.start);
+  const kept: typeof candidates = [];
+  for (const c of candidates) {
+    if (c.end <= c.start) continue;
+    if (kept.some((k) => c.start < k.end && k.start < c.end)) continue;
+    kept.push(c);
+  }
+  kept.sort((a, b) => a.start - b.start);
+  return kept.map((k) => ({ type: k.type, start: k.start, end: k.end, score: k.score, detector: k.detector }));
+}
