@@ -23,6 +23,7 @@ export const ERROR_CATALOGUE = {
   SAI_ERR_INVALID_OPTIONS: { status: 500, title: 'Invalid policy options' },
   SAI_ERR_LLM_NOT_CONFIGURED: { status: 503, title: 'No LLM provider configured' },
   SAI_ERR_UNAVAILABLE: { status: 503, title: 'Service unavailable' },
+  SAI_ERR_REDACTION_FAILED: { status: 503, title: 'The message could not be checked for personal data' },
   SAI_ERR_POLICY_TIMEOUT: { status: 504, title: 'Policy did not finish in time' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

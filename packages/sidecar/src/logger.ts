@@ -3,6 +3,7 @@
  * whose name is in {@link REDACTED_FIELDS} is replaced before the record is written, at any depth.
  */
 import winston from 'winston';
+import { redactLogRecord } from '@synapse-ai/redact';
 import type { Logger } from '@synapse-ai/sdk';
 
 /** Field names never written to logs (compared case-insensitively, ignoring `-` and `_`). */
@@ -38,6 +39,9 @@ function scrub(value: unknown, depth: number): unknown {
   return out;
 }
 
+/** A winston format that replaces personal data in any remaining string with its type (`<EMAIL>`). */
+export const redactPiiFormat = winston.format((info) => redactLogRecord(info));
+
 /** A winston format that replaces every redacted field with `[REDACTED]`. */
 export const redactFields = winston.format((info) => {
   for (const key of Object.keys(info)) {
@@ -59,7 +63,12 @@ export function createLogger(options: LoggerOptions): winston.Logger & Logger {
     : new winston.transports.Console();
   return winston.createLogger({
     level: options.level,
-    format: winston.format.combine(redactFields(), winston.format.timestamp(), winston.format.json()),
+    format: winston.format.combine(
+      redactFields(),
+      redactPiiFormat(),
+      winston.format.timestamp(),
+      winston.format.json(),
+    ),
     defaultMeta: { service: 'synapse-ai-sidecar' },
     transports: [transport],
   }) as winston.Logger & Logger;

@@ -265,10 +265,7 @@ describe('catalogue, health and metrics', () => {
     const res = await request(app).get('/v1/policies');
     expect(res.status).toBe(200);
     expect(res.body.policies.map((p: { name: string }) => p.name)).toEqual([
-      'echo',
-      'add-context',
-      'json-to-xml',
-      'xml-to-json',
+      ...builtinPolicies.map((p) => p.meta.name),
       'wait',
     ]);
     const addContext = res.body.policies[1];

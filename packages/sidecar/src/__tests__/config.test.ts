@@ -137,10 +137,10 @@ describe('buildRegistry', () => {
       ),
     ).toEqual([
       'policies.add-context.options: Invalid options for policy "add-context": options.key must be a string (got 7)',
-      'policies.nope: no policy is named "nope". Fix: use one of echo, add-context, json-to-xml, xml-to-json.',
+      'policies.nope: no policy is named "nope". Fix: use one of echo, add-context, json-to-xml, xml-to-json, redact-pii, restore-pii.',
       'pipelines.echo: a policy already has this name. Fix: rename the pipeline.',
       'pipelines.flow[0].options: Invalid options for policy "add-context": options.key must be a string (got 7)',
-      'pipelines.flow[1]: no policy is named "missing". Fix: use one of echo, add-context, json-to-xml, xml-to-json.',
+      'pipelines.flow[1]: no policy is named "missing". Fix: use one of echo, add-context, json-to-xml, xml-to-json, redact-pii, restore-pii.',
       'pipelines.mixed[0].options: Policy "echo" takes no options (got a); remove them.',
     ]);
   });

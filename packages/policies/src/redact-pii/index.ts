@@ -1,0 +1,178 @@
+/**
+ * @fileoverview `redact-pii`: removes personal data and secrets from JSON, XML and text payloads
+ * before they reach an LLM, a log or a client, without changing keys, element names or numbers.
+ * Fails closed: if detection fails or runs out of time the message is blocked, not passed on.
+ */
+import {
+  DEFAULT_TYPES,
+  PII_TYPES,
+  redact,
+  RedactError,
+  redactWithPseudonyms,
+  summaryHeader,
+  type RedactOptions,
+} from '@synapse-ai/redact';
+import { block, definePolicy, proceed, serializePayload } from '@synapse-ai/sdk';
+import { scopeOf, scopeOptions, vaultFor } from '../piiShared';
+
+const operator = {
+  type: 'object',
+  required: ['op'],
+  additionalProperties: false,
+  properties: {
+    op: { enum: ['replace', 'mask', 'hash', 'drop', 'pseudonymize'] },
+    label: { type: 'string', maxLength: 64 },
+    keepLast: { type: 'integer', minimum: 0, maximum: 32 },
+    char: { type: 'string', minLength: 1, maxLength: 1 },
+    length: { type: 'integer', minimum: 8, maximum: 64 },
+  },
+} as const;
+
+export default definePolicy({
+  meta: {
+    name: 'redact-pii',
+    version: '1.0.0',
+    description: 'Redacts personal data and secrets in JSON, XML and text payloads, keeping their structure intact.',
+    flows: ['request', 'response', 'fault'],
+    stage: 'redact',
+    priority: 800,
+    accepts: ['json', 'xml', 'text', 'empty'],
+  },
+  options: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      types: {
+        type: 'array',
+        items: { type: 'string', pattern: '^[A-Z][A-Z0-9_]*$' },
+        uniqueItems: true,
+        default: [...DEFAULT_TYPES],
+        description: `Types to detect: ${PII_TYPES.join(', ')} and the types of custom detectors.`,
+      },
+      operators: {
+        type: 'object',
+        propertyNames: { pattern: '^(\\*|[A-Z][A-Z0-9_]*)$' },
+        additionalProperties: operator,
+        default: {},
+        description: 'Operator per type (`*` for the rest): replace, mask, hash, drop or pseudonymize.',
+      },
+      rules: {
+        type: 'array',
+        default: [],
+        items: {
+          type: 'object',
+          required: ['path', 'action'],
+          additionalProperties: false,
+          properties: {
+            path: { type: 'string', minLength: 1, maxLength: 512 },
+            action: { enum: ['redact', 'never', 'scan'] },
+            type: { type: 'string', pattern: '^[A-Z][A-Z0-9_]*$' },
+          },
+        },
+        description: 'Per-path rules: JSONPath for JSON, simple XPath for XML.',
+      },
+      custom: {
+        type: 'array',
+        default: [],
+        items: {
+          type: 'object',
+          required: ['type', 'pattern'],
+          additionalProperties: false,
+          properties: {
+            type: { type: 'string', pattern: '^[A-Z][A-Z0-9_]*$' },
+            pattern: { type: 'string', minLength: 1, maxLength: 1024 },
+            flags: { type: 'string', pattern: '^[imsu]*$' },
+            validator: { enum: ['luhn', 'mod97'] },
+            context: { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 32 },
+            score: { type: 'number', minimum: 0, maximum: 1 },
+          },
+        },
+        description: 'Custom detectors: a regex, an optional validator and context words.',
+      },
+      defaultCountry: {
+        type: 'string',
+        pattern: '^[A-Z]{2}$',
+        description: 'Region for phone numbers written without +.',
+      },
+      hashKeyEnv: {
+        type: 'string',
+        pattern: '^[A-Z_][A-Z0-9_]{0,63}$',
+        default: 'SAI_REDACT_HASH_KEY',
+        description: 'Environment variable holding the HMAC key of the hash operator.',
+      },
+      ...scopeOptions,
+      timeoutMs: {
+        type: 'integer',
+        minimum: 1,
+        maximum: 60000,
+        default: 2000,
+        description: 'Time budget for detection.',
+      },
+      failOpen: {
+        type: 'boolean',
+        default: false,
+        description: 'On a detection failure, pass the message on unredacted (default: block it).',
+      },
+    },
+  },
+  async handler(message, ctx) {
+    const { payload } = message;
+    if (payload.kind === 'empty') return proceed({ modified: false, headers: { 'X-Redaction-Summary': '' } });
+    const o = ctx.options;
+    for (const c of o.custom) {
+      try {
+        new RegExp(c.pattern, c.flags);
+      } catch (err) {
+        return block('SAI_ERR_INVALID_OPTIONS', undefined, {
+          logDetail: { reason: `custom detector ${c.type}: ${(err as Error).message}` },
+        });
+      }
+    }
+    const contentType =
+      payload.kind === 'json' ? 'application/json' : payload.kind === 'xml' ? 'application/xml' : 'text/plain';
+    const usesPseudonyms = Object.values(o.operators).some((op) => op.op === 'pseudonymize');
+    const usesHash = Object.values(o.operators).some((op) => op.op === 'hash');
+    const hashKey = usesHash ? process.env[o.hashKeyEnv] : undefined;
+    if (usesHash && (!hashKey || hashKey.length < 16)) {
+      return block('SAI_ERR_INVALID_OPTIONS', undefined, {
+        logDetail: { reason: `the hash operator needs ${o.hashKeyEnv} set (16+ characters)` },
+      });
+    }
+    const redactOptions: Omit<RedactOptions, 'pseudonyms'> = {
+      contentType,
+      types: o.types,
+      operators: o.operators as RedactOptions['operators'],
+      rules: o.rules,
+      custom: o.custom as RedactOptions['custom'],
+      ...(o.defaultCountry ? { defaultCountry: o.defaultCountry } : {}),
+      ...(hashKey ? { hashKey } : {}),
+      deadline: performance.now() + o.timeoutMs,
+      maxDepth: 512,
+    };
+    try {
+      const text = serializePayload(payload);
+      const result = usesPseudonyms
+        ? await redactWithPseudonyms(
+            text,
+            redactOptions,
+            vaultFor(ctx.store, o),
+            scopeOf(o, message.context, message.headers),
+          )
+        : redact(text, redactOptions);
+      const headers = { 'X-Redaction-Summary': summaryHeader(result.summary) };
+      if (result.findings.length === 0) return proceed({ headers, modified: false });
+      ctx.logger.debug('redacted', { summary: result.summary });
+      if (payload.kind === 'json') return proceed({ jsonText: result.body, headers });
+      if (payload.kind === 'xml') return proceed({ xml: result.body, headers });
+      return proceed({ text: result.body, headers });
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SAI_ERR_INVALID_OPTIONS') throw err;
+      const code = err instanceof RedactError ? err.code : ((err as { code?: string }).code ?? 'error');
+      ctx.logger.error('redaction failed', { code, failOpen: o.failOpen });
+      if (o.failOpen) return proceed({ modified: false, headers: { 'X-Redaction-Summary': 'error' } });
+      return block('SAI_ERR_REDACTION_FAILED', 'The message could not be checked for personal data.', {
+        logDetail: { code },
+      });
+    }
+  },
+});
