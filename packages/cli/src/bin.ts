@@ -2,10 +2,11 @@
  * @fileoverview The `synapse-ai` command: a thin shell over the packages.
  */
 import { CliError, EXIT, helpText, parse, type Command, type Io } from './cli';
+import { redactCommand } from './commands/redact';
 import { serve } from './commands/serve';
 import { transform } from './commands/transform';
 
-export const commands: readonly Command[] = [serve, transform];
+export const commands: readonly Command[] = [serve, transform, redactCommand];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -4,7 +4,7 @@
  * context (the JSON key or XML element a value sits under) drives PERSON, ADDRESS, DATE_OF_BIRTH and
  * secret-looking fields.
  */
-import { findNumbers, type CountryCode } from 'libphonenumber-js/max';
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import {
   cardIssuer,
   entropy,
@@ -90,10 +90,20 @@ interface Ctx {
   field: string;
   parent: string;
   defaultCountry: string | undefined;
-  now: Date;
+  /** Reference date for birth dates (default: today). */
+  now: Date | undefined;
   /** Count of ASCII digits in the text (pre-check for numeric detectors). */
   digits: number;
+  /** Character classes present (one pass over the text): see the F_* flags. */
+  flags: number;
 }
+
+const F_AT = 1;
+const F_PLUS = 2;
+const F_COLON = 4;
+const F_DOT = 8;
+const F_EQ = 16;
+const F_DASH = 32;
 
 interface Detector {
   id: string;
@@ -116,7 +126,15 @@ function regexHits(re: RegExp, text: string, check: (m: RegExpExecArray) => numb
   return out;
 }
 
-const norm = (s: string): string => s.toLowerCase().replace(/[-_\s.]/g, '');
+const normCache = new Map<string, string>();
+const norm = (s: string): string => {
+  let n = normCache.get(s);
+  if (n === undefined) {
+    n = s.toLowerCase().replace(/[-_\s.]/g, '');
+    if (normCache.size < 10_000) normCache.set(s, n);
+  }
+  return n;
+};
 
 const EMAIL_RE =
   /(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![A-Za-z0-9-])/g;
@@ -181,6 +199,11 @@ const SECRET_PATTERNS: readonly {
   { id: 'basic-auth', prefix: ['Basic ', 'basic '], re: /\b[Bb]asic\s+[A-Za-z0-9+/]{16,}={0,2}/g },
 ];
 
+/** One pass that says whether any well-known secret prefix occurs at all. */
+const SECRET_PREFIX_RE = new RegExp(
+  [...new Set(SECRET_PATTERNS.flatMap((p) => p.prefix))].map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'),
+);
+
 const SECRET_FIELD_RE =
   /(secret|token|passw(or)?d|passwd|pwd|passphrase|apikey|accesskey|privatekey|clientsecret|credential|signature|authorization|sessionid|cookie|pin)$/;
 const PASSWORD_FIELD_RE = /(passw(or)?d|passwd|pwd|passphrase|pin)$/;
@@ -236,34 +259,55 @@ const NAME_VALUE_RE = /^[\p{L}][\p{L}'’.-]*(?:\s+[\p{L}][\p{L}'’.-]*){0,5}$/
 
 const PHONE_FALLBACK_COUNTRIES: readonly CountryCode[] = ['US', 'GB', 'IN', 'DE', 'FR', 'LK', 'AU', 'CA'];
 
-function phoneHits(text: string, ctx: Ctx): Hit[] {
-  const phoneField = /(phone|mobile|cell|tel|fax|msisdn|contactnumber|whatsapp)/.test(ctx.field);
-  const countries: (CountryCode | undefined)[] = ctx.defaultCountry
-    ? [ctx.defaultCountry as CountryCode]
-    : phoneField
-      ? [...PHONE_FALLBACK_COUNTRIES]
-      : [undefined];
-  for (const country of countries) {
-    const hits: Hit[] = [];
-    for (const found of findNumbers(text, { v2: true, ...(country ? { defaultCountry: country } : {}) })) {
-      const raw = text.slice(found.startsAt, found.endsAt);
-      if (!found.number.isValid()) continue;
-      // without a country, only numbers written with an international prefix are trusted
-      if (!country && !/^\s*(\+|00)/.test(raw)) continue;
-      hits.push({
-        start: found.startsAt,
-        end: found.endsAt,
-        score: raw.trim().startsWith('+') || phoneField ? 0.95 : 0.85,
-      });
-    }
-    if (hits.length > 0) return hits;
-  }
-  return [];
+const PHONE_FIELD_RE = /(phone|mobile|cell|tel|fax|msisdn|contactnumber|whatsapp)/;
+
+/** Phone-number candidates: international (`+` or `00`) anywhere; national ones only where a region is known. */
+const INTL_PHONE_RE = /(?<![\w+])(?:\+|00)\d[\d\s().\-/]{5,22}\d(?!\d)/g;
+const NATIONAL_PHONE_RE = /(?<![\w+])\(?\d[\d\s().\-/]{5,18}\d(?!\d)/g;
+
+function parsePhone(candidate: string, country?: CountryCode): boolean {
+  const p = parsePhoneNumberFromString(candidate, country ? { defaultCountry: country } : undefined);
+  return p !== undefined && p.isValid();
 }
 
-function dateHits(text: string, ctx: Ctx): Hit[] {
-  const birthField = BIRTH_FIELDS.test(ctx.field);
+function phoneHits(text: string, ctx: Ctx): Hit[] {
+  const phoneField = PHONE_FIELD_RE.test(ctx.field);
+  const countries: readonly CountryCode[] = ctx.defaultCountry
+    ? [ctx.defaultCountry as CountryCode]
+    : phoneField
+      ? PHONE_FALLBACK_COUNTRIES
+      : [];
+  const hits: Hit[] = [];
+  // libphonenumber signals an unparsable candidate by throwing internally; without stack traces that is cheap
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    INTL_PHONE_RE.lastIndex = 0;
+    let m: RegExpExecArray | null;
+    while ((m = INTL_PHONE_RE.exec(text)) !== null) {
+      const raw = m[0];
+      if (parsePhone(raw.startsWith('00') ? `+${raw.slice(2)}` : raw))
+        hits.push({ start: m.index, end: m.index + raw.length, score: 0.95 });
+    }
+    if (countries.length > 0) {
+      NATIONAL_PHONE_RE.lastIndex = 0;
+      while ((m = NATIONAL_PHONE_RE.exec(text)) !== null) {
+        const start = m.index;
+        const end = start + m[0].length;
+        if (hits.some((h) => start < h.end && h.start < end)) continue;
+        if (countries.some((c) => parsePhone(m![0], c))) hits.push({ start, end, score: phoneField ? 0.95 : 0.85 });
+      }
+    }
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+  return hits;
+}
+
+function dateHits(text: string, c: Ctx): Hit[] {
+  const birthField = BIRTH_FIELDS.test(c.field);
   if (!birthField && !BIRTH_CONTEXT_RE.test(text)) return [];
+  const ctx = { ...c, now: c.now ?? new Date() };
   const out: Hit[] = [];
   const near = (start: number): boolean =>
     birthField || BIRTH_CONTEXT_RE.test(text.slice(Math.max(0, start - 40), start));
@@ -295,21 +339,23 @@ const DETECTORS: readonly Detector[] = [
     id: 'private-key-block',
     type: 'PRIVATE_KEY',
     priority: 100,
-    applies: (t) => t.includes('PRIVATE KEY'),
+    applies: (t, c) => (c.flags & F_DASH) !== 0 && t.length >= 60 && t.includes('PRIVATE KEY'),
     find: (t) => regexHits(PRIVATE_KEY_RE, t, () => 1),
   },
   {
     id: 'jwt',
     type: 'JWT',
     priority: 95,
-    applies: (t) => t.includes('eyJ'),
+    applies: (t, c) => (c.flags & F_DOT) !== 0 && t.length >= 30 && t.includes('eyJ'),
     find: (t) => regexHits(JWT_RE, t, (m) => (jwtHeaderValid(m[1]!) ? 0.99 : false)),
   },
   {
     id: 'credential-url',
     type: 'CREDENTIAL_URL',
     priority: 90,
-    applies: (t) => (t.includes('://') && t.includes('@')) || /password|pwd/i.test(t),
+    applies: (t, c) =>
+      ((c.flags & (F_AT | F_COLON)) === (F_AT | F_COLON) && t.includes('://')) ||
+      ((c.flags & F_EQ) !== 0 && /password|pwd/i.test(t)),
     find: (t) => [
       ...regexHits(CRED_URL_RE, t, () => 0.95),
       ...regexHits(CONN_STRING_RE, t, () => 0.9),
@@ -320,7 +366,7 @@ const DETECTORS: readonly Detector[] = [
     id: 'secret-format',
     type: 'SECRET',
     priority: 85,
-    applies: (t) => t.length >= 16,
+    applies: (t) => t.length >= 16 && SECRET_PREFIX_RE.test(t),
     find: (t) => {
       const out: Hit[] = [];
       for (const p of SECRET_PATTERNS) {
@@ -382,6 +428,9 @@ const DETECTORS: readonly Detector[] = [
     applies: (_t, c) => c.digits >= 12,
     find: (t) =>
       regexHits(CARD_RE, t, (m) => {
+        const before = t.slice(Math.max(0, m.index - 6), m.index);
+        // digits of an international phone number or of an IBAN are not a card
+        if (/\+\s*$/.test(before) || /[A-Za-z]{2}\d{2} ?$/.test(before)) return false;
         const seps = m[0].replace(/\d/g, '');
         if (seps !== '' && !/^( +|-+)$/.test(seps)) return false;
         const digits = m[0].replace(/\D/g, '');
@@ -405,24 +454,33 @@ const DETECTORS: readonly Detector[] = [
     id: 'email',
     type: 'EMAIL',
     priority: 65,
-    applies: (t) => t.includes('@'),
+    applies: (_t, c) => (c.flags & F_AT) !== 0,
     find: (t) => regexHits(EMAIL_RE, t, (m) => (/\.\.|^\.|\.@/.test(m[0]) ? false : 0.97)),
   },
   {
     id: 'phone',
     type: 'PHONE',
     priority: 60,
-    applies: (_t, c) => c.digits >= 7,
+    applies: (t, c) =>
+      c.digits >= 7 &&
+      ((c.flags & F_PLUS) !== 0 || t.includes('00') || c.defaultCountry !== undefined || PHONE_FIELD_RE.test(c.field)),
     find: phoneHits,
   },
   {
     id: 'ip-address',
     type: 'IP_ADDRESS',
     priority: 55,
-    applies: (t) => t.includes('.') || t.includes(':'),
+    applies: (t, c) =>
+      (c.digits >= 4 && (c.flags & F_DOT) !== 0) ||
+      ((c.flags & F_COLON) !== 0 && (t.includes('::') || /[0-9a-fA-F]:[0-9a-fA-F]*:/.test(t))),
     find: (t, c) => {
       if (/version|ver$|semver|build|release|oid|sku/.test(c.field)) return [];
-      const out = regexHits(IPV4_RE, t, (m) => (ipv4Valid(m[0]) ? 0.9 : false));
+      const out = regexHits(IPV4_RE, t, (m) =>
+        ipv4Valid(m[0]) &&
+        !/\b(v|ver|version|build|release|rev)\.?\s*[:=#]?\s*$/i.test(t.slice(Math.max(0, m.index - 12), m.index))
+          ? 0.9
+          : false,
+      );
       if (t.includes(':'))
         out.push(...regexHits(IPV6_RE, t, (m) => (m[0].split(':').length >= 3 && ipv6Valid(m[0]) ? 0.9 : false)));
       return out;
@@ -439,7 +497,7 @@ const DETECTORS: readonly Detector[] = [
     id: 'url',
     type: 'URL',
     priority: 40,
-    applies: (t) => t.includes('://'),
+    applies: (t, c) => (c.flags & F_COLON) !== 0 && t.includes('://'),
     find: (t) => regexHits(URL_RE, t, () => 0.9),
   },
   {
@@ -468,13 +526,32 @@ const DETECTORS: readonly Detector[] = [
   },
 ];
 
-function countDigits(t: string): number {
+const enabledCache = new WeakMap<readonly string[], readonly Detector[]>();
+function enabledDetectors(types: readonly string[]): readonly Detector[] {
+  let list = enabledCache.get(types);
+  if (!list) {
+    list = DETECTORS.filter((d) => types.includes(d.type));
+    enabledCache.set(types, list);
+  }
+  return list;
+}
+
+/** Digits and character-class flags in one pass. */
+function scan(t: string, ctx: Ctx): void {
   let n = 0;
+  let f = 0;
   for (let i = 0; i < t.length; i++) {
     const c = t.charCodeAt(i);
     if (c >= 48 && c <= 57) n++;
+    else if (c === 0x40) f |= F_AT;
+    else if (c === 0x2b) f |= F_PLUS;
+    else if (c === 0x3a) f |= F_COLON;
+    else if (c === 0x2e) f |= F_DOT;
+    else if (c === 0x3d) f |= F_EQ;
+    else if (c === 0x2d) f |= F_DASH;
   }
-  return n;
+  ctx.digits = n;
+  ctx.flags = f;
 }
 
 const compiledCustom = new WeakMap<CustomDetector, RegExp>();
@@ -510,13 +587,15 @@ export function detect(text: string, opts: DetectOptions = {}): Finding[] {
     field: opts.fieldName ? norm(opts.fieldName) : '',
     parent: opts.parentName ? norm(opts.parentName) : '',
     defaultCountry: opts.defaultCountry,
-    now: opts.now ?? new Date(),
-    digits: countDigits(text),
+    now: opts.now,
+    digits: 0,
+    flags: 0,
   };
+  scan(text, ctx);
   const minScore = opts.minScore ?? 0.5;
   const candidates: (Hit & { type: string; detector: string; priority: number })[] = [];
-  for (const d of DETECTORS) {
-    if (!types.includes(d.type) || !d.applies(text, ctx)) continue;
+  for (const d of enabledDetectors(types)) {
+    if (!d.applies(text, ctx)) continue;
     for (const h of d.find(text, ctx))
       if (h.score >= minScore) candidates.push({ ...h, type: d.type, detector: d.id, priority: d.priority });
   }

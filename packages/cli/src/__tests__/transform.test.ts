@@ -82,3 +82,38 @@ describe('synapse-ai transform', () => {
     expect(res.err).toMatch(message);
   });
 });
+
+describe('synapse-ai redact', () => {
+  it('redacts JSON from stdin, keeping structure, and exits 1 when it found something', async () => {
+    const res = await run(['redact'], '{"email":"ada@example.com","total":500.0}');
+    expect(res).toEqual({ code: 1, out: '{"email":"<EMAIL>","total":500.0}\n', err: 'synapse-ai redact: EMAIL=1\n' });
+  });
+
+  it('reads XML from a file by its name, and exits 0 when nothing is found', async () => {
+    const xml = join(dir, 'clean.xml');
+    writeFileSync(xml, '<a><b>nothing here</b></a>');
+    expect(await run(['redact', xml])).toEqual({
+      code: 0,
+      out: '<a><b>nothing here</b></a>\n',
+      err: 'synapse-ai redact: nothing found\n',
+    });
+  });
+
+  it('honours --type, --types and --country', async () => {
+    const res = await run(
+      ['redact', '--type', 'text', '--types', 'PHONE', '--country', 'GB'],
+      'ring 020 7946 0958 or ada@example.com',
+    );
+    expect(res.out).toBe('ring <PHONE> or ada@example.com\n');
+  });
+
+  it.each([
+    [['redact', '--type', 'csv'], /--type must be json, xml or text/],
+    [['redact', '--country', 'usa'], /--country takes a two-letter region/],
+    [['redact', '--type', 'json'], /not JSON/],
+  ])('%j is an error (exit 2)', async (argv, message) => {
+    const res = await run(argv, '{broken');
+    expect(res.code).toBe(2);
+    expect(res.err).toMatch(message);
+  });
+});

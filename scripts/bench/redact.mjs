@@ -1,0 +1,163 @@
+/**
+ * `npm run bench:redact`: MB/s of @synapse-ai/redact with the full detector set on 1 KiB, 16 KiB and
+ * 64 KiB JSON payloads built from the labelled corpus, against the npm package redact-pii
+ * (SyncRedactor over the same text) in the same run. Also prints recall of both on the corpus labels
+ * of the structured types (redact-pii has no structure: a label counts when its value is gone from the output).
+ * Bounded: each measurement stops after BENCH_MS (default 1500) ms or 20,000 iterations.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fmt, ROOT } from './lib.mjs';
+
+const require = createRequire(import.meta.url);
+const { redact } = require(`${ROOT}/packages/redact/dist/index.js`);
+const { SyncRedactor } = require('redact-pii');
+
+const BENCH_MS = Number(process.env.BENCH_MS ?? 1500);
+const records = readFileSync(join(ROOT, 'packages/redact/eval/corpus.jsonl'), 'utf8')
+  .split('\n')
+  .filter(Boolean)
+  .map((l) => JSON.parse(l));
+const jsonRecords = records.filter((r) => r.format === 'json');
+
+/**
+ * A realistic API payload of about `bytes` bytes: orders whose customer block carries personal data
+ * (name, email, phone, address, card) among ids, SKUs, quantities, prices, statuses and descriptions.
+ */
+function ordersPayload(bytes) {
+  const orders = [];
+  let size = 2;
+  for (let i = 0; size < bytes; i++) {
+    const r = JSON.parse(jsonRecords[i % jsonRecords.length].body);
+    const order = {
+      orderId: `ORD-2026-${String(100000 + i)}`,
+      status: ['OPEN', 'PAID', 'SHIPPED'][i % 3],
+      createdAt: '2026-11-02T10:15:00Z',
+      customer: {
+        id: r.customer.id,
+        name: `${r.customer.firstName} ${r.customer.lastName}`,
+        email: r.customer.email,
+        phone: r.customer.phone,
+        address: r.customer.address,
+      },
+      payment: { method: 'card', card: r.payment.card, amount: 129.5 + i, currency: 'EUR' },
+      items: [
+        {
+          sku: `SKU-${1000 + i}`,
+          name: 'Wireless keyboard, compact layout',
+          qty: 1,
+          price: 49.9,
+          tags: ['electronics', 'office'],
+        },
+        { sku: `SKU-${2000 + i}`, name: 'USB-C cable 2 m', qty: 2, price: 9.95, tags: ['accessories'] },
+        { sku: `SKU-${3000 + i}`, name: 'Laptop stand, aluminium', qty: 1, price: 59.0, tags: ['office'] },
+      ],
+      shipping: {
+        carrier: 'DHL',
+        service: 'express',
+        tracking: `JD01460000${String(i).padStart(8, '0')}`,
+        eta: '2026-11-05',
+      },
+      notes: 'Leave at the front desk if nobody answers.',
+    };
+    orders.push(order);
+    size += JSON.stringify(order).length + 1;
+  }
+  return JSON.stringify({ orders });
+}
+
+/** A JSON array of corpus payloads of about `bytes` bytes: every field personal data (worst case). */
+function payload(bytes) {
+  const items = [];
+  let size = 2;
+  for (let i = 0; size < bytes; i++) {
+    const item = JSON.parse(jsonRecords[i % jsonRecords.length].body);
+    items.push(item);
+    size += JSON.stringify(item).length + 1;
+  }
+  let text = JSON.stringify(items);
+  // trim to the size asked for when one record overshoots a small target
+  while (text.length > bytes * 1.5 && items.length > 1) {
+    items.pop();
+    text = JSON.stringify(items);
+  }
+  return text.length > bytes * 1.5 ? JSON.stringify(JSON.parse(jsonRecords[0].body).customer) : text;
+}
+
+function measure(fn, input) {
+  const bytes = Buffer.byteLength(input);
+  fn(input);
+  const start = performance.now();
+  let n = 0;
+  let elapsed = 0;
+  while (n < 20_000 && (elapsed = performance.now() - start) < BENCH_MS) {
+    fn(input);
+    n++;
+  }
+  return (bytes * n) / (elapsed / 1000) / (1024 * 1024);
+}
+
+const redactor = new SyncRedactor();
+const ours = (s) => redact(s, { contentType: 'application/json' });
+const theirs = (s) => redactor.redact(s);
+
+console.log(`\nMB/s (MiB of input per second), single process, ${BENCH_MS} ms per measurement\n`);
+console.log('| payload | bytes | synapse-ai MB/s | redact-pii MB/s | ratio |');
+console.log('|---|---:|---:|---:|---:|');
+let slowest = Infinity;
+for (const [label, size] of [
+  ['1 KiB', 1024],
+  ['16 KiB', 16 * 1024],
+  ['64 KiB', 64 * 1024],
+]) {
+  const body = ordersPayload(size);
+  const a = measure(ours, body);
+  const b = measure(theirs, body);
+  slowest = Math.min(slowest, a);
+  console.log(`| orders JSON ${label} | ${Buffer.byteLength(body)} | ${fmt(a)} | ${fmt(b)} | ${fmt(a / b, 1)} |`);
+}
+for (const [label, size] of [['16 KiB', 16 * 1024]]) {
+  const body = payload(size);
+  const a = measure(ours, body);
+  const b = measure(theirs, body);
+  console.log(
+    `| PII-dense corpus JSON ${label} (worst case, not in the target) | ${Buffer.byteLength(body)} | ${fmt(a)} | ${fmt(b)} | ${fmt(a / b, 1)} |`,
+  );
+}
+
+// recall on the structured types, by whether each labelled value survives in the output
+const STRUCTURED = [
+  'EMAIL',
+  'PHONE',
+  'CREDIT_CARD',
+  'IBAN',
+  'US_SSN',
+  'IP_ADDRESS',
+  'JWT',
+  'SECRET',
+  'CREDENTIAL_URL',
+  'PRIVATE_KEY',
+];
+const found = { ours: {}, theirs: {}, total: {} };
+for (const r of records.filter((x) => x.format === 'text')) {
+  const a = redact(r.body, { contentType: 'text/plain' }).body;
+  const b = redactor.redact(r.body);
+  for (const l of r.labels) {
+    if (!STRUCTURED.includes(l.type)) continue;
+    const value = r.body.slice(l.start, l.end);
+    found.total[l.type] = (found.total[l.type] ?? 0) + 1;
+    if (!a.includes(value)) found.ours[l.type] = (found.ours[l.type] ?? 0) + 1;
+    if (!b.includes(value)) found.theirs[l.type] = (found.theirs[l.type] ?? 0) + 1;
+  }
+}
+console.log('\nrecall on the text payloads of the corpus (value removed from the output):\n');
+console.log('| type | labels | synapse-ai | redact-pii |');
+console.log('|---|---:|---:|---:|');
+for (const t of Object.keys(found.total).sort()) {
+  const n = found.total[t];
+  console.log(`| ${t} | ${n} | ${fmt((found.ours[t] ?? 0) / n, 2)} | ${fmt((found.theirs[t] ?? 0) / n, 2)} |`);
+}
+console.log(`\nslowest synapse-ai throughput ${fmt(slowest)} MB/s (target >= 30)`);
+console.log(slowest >= 30 ? 'targets met' : 'TARGETS MISSED');
+process.exitCode = slowest >= 30 ? 0 : 1;
