@@ -159,6 +159,8 @@ function jsonPath(parent: string, key: string | number): string {
 
 class JsonRedactor {
   private pos = 0;
+  /** Values replaced or dropped so far: a container with none inside is copied as one slice. */
+  private edits = 0;
   constructor(
     private readonly engine: Engine,
     private readonly text: string,
@@ -213,8 +215,12 @@ class JsonRedactor {
       const [raw, decoded] = this.string();
       const rule = this.engine.rules.find((r) => r.matches(path));
       const out = redactValue(this.engine, decoded, path, field, parent);
-      if (out === null) return null;
+      if (out === null) {
+        this.edits++;
+        return null;
+      }
       if (out === decoded && rule?.action !== 'redact') return raw;
+      this.edits++;
       return JSON.stringify(out);
     }
     // number, boolean, null: copied, unless a rule redacts the whole field
@@ -223,6 +229,7 @@ class JsonRedactor {
     if (raw === '') this.fail('expected a value');
     const rule = this.engine.rules.find((r) => r.matches(path));
     if (rule?.action === 'redact' && raw !== 'null') {
+      this.edits++;
       const out = redactValue(this.engine, raw, path, field, parent);
       return out === null ? null : JSON.stringify(out);
     }
@@ -248,6 +255,7 @@ class JsonRedactor {
     }
     const lead = t.slice(open + 1, this.pos);
     const items: { text: string; sep: string }[] = [];
+    const editsBefore = this.edits;
     for (;;) {
       const memberStart = this.pos;
       if (t.charCodeAt(this.pos) !== 0x22) this.fail('expected a key');
@@ -270,6 +278,7 @@ class JsonRedactor {
       if (d === 0x7d) {
         const trail = t.slice(afterValue, this.pos);
         this.pos++;
+        if (this.edits === editsBefore) return t.slice(open, this.pos);
         if (v !== null) items.push({ text: head + v, sep: '' });
         return `{${JsonRedactor.join(lead, items, trail)}}`;
       }
@@ -288,6 +297,7 @@ class JsonRedactor {
     }
     const lead = t.slice(open + 1, this.pos);
     const items: { text: string; sep: string }[] = [];
+    const editsBefore = this.edits;
     for (let i = 0; ; i++) {
       // items of an array take the array's field name as their context
       const v = this.value(jsonPath(path, i), field, parent, depth + 1);
@@ -303,6 +313,7 @@ class JsonRedactor {
       if (d === 0x5d) {
         const trail = t.slice(afterValue, this.pos);
         this.pos++;
+        if (this.edits === editsBefore) return t.slice(open, this.pos);
         if (v !== null) items.push({ text: v, sep: '' });
         return `[${JsonRedactor.join(lead, items, trail)}]`;
       }
