@@ -11,21 +11,9 @@ import { join } from 'node:path';
 import { ROOT } from '../bench/lib.mjs';
 
 const require = createRequire(import.meta.url);
-const { redact } = require(`${ROOT}/packages/redact/dist/index.js`);
+const { redact, STRUCTURED_TYPES: STRUCTURED } = require(`${ROOT}/packages/redact/dist/index.js`);
 const { readXml } = require(`${ROOT}/packages/json-xml/dist/index.js`);
 
-const STRUCTURED = [
-  'EMAIL',
-  'PHONE',
-  'CREDIT_CARD',
-  'IBAN',
-  'US_SSN',
-  'IP_ADDRESS',
-  'JWT',
-  'SECRET',
-  'CREDENTIAL_URL',
-  'PRIVATE_KEY',
-];
 const CONTENT_TYPES = { json: 'application/json', xml: 'application/xml', text: 'text/plain' };
 
 const records = readFileSync(join(ROOT, 'packages/redact/eval/corpus.jsonl'), 'utf8')

@@ -62,3 +62,13 @@ function firstInvalidUtf8(b: Uint8Array): number {
   }
   return b.length;
 }
+
+/** Refuses input longer than `maxLength` UTF-16 code units (default 64 Mi). */
+export function checkLength(input: string, what: 'JSON' | 'XML', maxLength = 64 * 1024 * 1024): void {
+  if (input.length > maxLength) {
+    throw new JsonXmlError(
+      'JSONXML_TOO_LARGE',
+      `The ${what} is ${input.length} characters long; the limit is ${maxLength}.`,
+    );
+  }
+}

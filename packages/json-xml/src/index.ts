@@ -17,7 +17,8 @@ export {
   lineColumn,
   numberFromText,
   parseJson,
+  scanJsonString,
   stringifyJson,
   toPlainJson,
 } from './losslessJson';
-export type { JsonObject, JsonValue, ParseJsonOptions } from './losslessJson';
+export type { JsonObject, JsonStringScan, JsonValue, ParseJsonOptions } from './losslessJson';

@@ -3,8 +3,8 @@
  * one recursive pass over the JSON text that keeps number text, key order and duplicate keys.
  * Rules: `docs/json-xml-rules.md` §2 (shared docs) and the package README.
  */
-import { JsonXmlError } from './errors';
-import { lineColumn } from './losslessJson';
+import { checkLength, JsonXmlError } from './errors';
+import { lineColumn, scanJsonString } from './losslessJson';
 import { resolveSettings, type Settings } from './properties';
 import type { ConvertOptions } from './xmlToJson';
 
@@ -70,13 +70,7 @@ export function jsonToXml(
   options: ConvertOptions = {},
 ): string {
   const settings = resolveSettings(props);
-  const maxLength = options.maxLength ?? 64 * 1024 * 1024;
-  if (json.length > maxLength) {
-    throw new JsonXmlError(
-      'JSONXML_TOO_LARGE',
-      `The JSON is ${json.length} characters long; the limit is ${maxLength}.`,
-    );
-  }
+  checkLength(json, 'JSON', options.maxLength);
   return new JsonToXml(json, settings, options.maxDepth ?? 512).convert();
 }
 
@@ -186,25 +180,14 @@ class JsonToXml {
   private string(): string {
     const t = this.text;
     const start = this.pos + 1;
-    let i = start;
-    let escaped = false;
-    let control = false;
-    for (;;) {
-      if (i >= t.length) this.fail('unterminated string', this.pos);
-      const c = t.charCodeAt(i);
-      if (c === 0x22) break;
-      if (c === 0x5c) {
-        escaped = true;
-        i += 2;
-        continue;
-      }
-      // WSO2's scanner takes raw control characters inside strings; so does this converter
-      if (c < 0x20) control = true;
-      i++;
-    }
+    // WSO2's scanner takes raw control characters inside strings; so does this converter
+    const scan = scanJsonString(t, this.pos);
+    if (scan.end < 0) this.fail('unterminated string', this.pos);
+    const i = scan.end;
+    const control = scan.control >= 0;
     const at = this.pos;
     this.pos = i + 1;
-    if (!escaped) return t.slice(start, i);
+    if (!scan.escaped) return t.slice(start, i);
     let literal = t.slice(start - 1, i + 1);
     if (control)
       literal = literal.replace(/[\u0000-\u001f]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);

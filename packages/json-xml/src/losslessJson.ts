@@ -49,6 +49,43 @@ export interface ParseJsonOptions {
 const NUMBER_RE = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 const NON_INTEGER_RE = /[.eE]/;
 
+/** What {@link scanJsonString} found. Reused between calls: read it before the next scan. */
+export interface JsonStringScan {
+  /** Index of the closing quote, or -1 when the string is not terminated. */
+  end: number;
+  /** Whether a backslash escape occurs. */
+  escaped: boolean;
+  /** Index of the first raw control character (U+0000–U+001F), or -1. */
+  control: number;
+}
+
+const stringScan: JsonStringScan = { end: -1, escaped: false, control: -1 };
+
+/** Finds the end of the JSON string whose opening quote is at `quote`, noting escapes and raw controls. */
+export function scanJsonString(text: string, quote: number): JsonStringScan {
+  const len = text.length;
+  let i = quote + 1;
+  stringScan.escaped = false;
+  stringScan.control = -1;
+  for (;;) {
+    if (i >= len) {
+      stringScan.end = -1;
+      return stringScan;
+    }
+    const c = text.charCodeAt(i);
+    if (c === 0x22) break;
+    if (c === 0x5c) {
+      stringScan.escaped = true;
+      i += 2;
+      continue;
+    }
+    if (c < 0x20 && stringScan.control < 0) stringScan.control = i;
+    i++;
+  }
+  stringScan.end = i;
+  return stringScan;
+}
+
 /** Where in `text` the offset `pos` is, as 1-based line and column (UTF-16 units). */
 export function lineColumn(text: string, pos: number): { line: number; column: number } {
   let line = 1;
@@ -95,20 +132,11 @@ export function parseJson(text: string, options: ParseJsonOptions = {}): JsonVal
   const parseString = (): string => {
     // pos is at the opening quote
     const start = pos + 1;
-    let i = start;
-    let escaped = false;
-    for (;;) {
-      if (i >= len) fail('unterminated string', pos);
-      const c = text.charCodeAt(i);
-      if (c === 0x22) break;
-      if (c === 0x5c) {
-        escaped = true;
-        i += 2;
-        continue;
-      }
-      if (c < 0x20) fail('control character in string (escape it as \\u00XX)', i);
-      i++;
-    }
+    const scan = scanJsonString(text, pos);
+    if (scan.end < 0) fail('unterminated string', pos);
+    if (scan.control >= 0) fail('control character in string (escape it as \\u00XX)', scan.control);
+    const i = scan.end;
+    const escaped = scan.escaped;
     pos = i + 1;
     if (!escaped) return text.slice(start, i);
     try {

@@ -3,7 +3,7 @@
  * over the XML events, building each element's JSON text when it closes. Rules:
  * `docs/json-xml-rules.md` §3 (shared docs) and the package README.
  */
-import { JsonXmlError } from './errors';
+import { checkLength, JsonXmlError } from './errors';
 import { isValidJson } from './losslessJson';
 import { resolveSettings, type Settings } from './properties';
 import { readXml, type XmlAttribute, type XmlNamespaceDeclaration } from './xmlReader';
@@ -123,10 +123,7 @@ export function xmlToJson(
   options: ConvertOptions = {},
 ): string {
   const settings = resolveSettings(props);
-  const maxLength = options.maxLength ?? 64 * 1024 * 1024;
-  if (xml.length > maxLength) {
-    throw new JsonXmlError('JSONXML_TOO_LARGE', `The XML is ${xml.length} characters long; the limit is ${maxLength}.`);
-  }
+  checkLength(xml, 'XML', options.maxLength);
   const converter = new XmlToJson(settings);
   readXml(xml, converter, { maxDepth: options.maxDepth ?? 512 });
   return converter.result();

@@ -36,6 +36,20 @@ export const PII_TYPES = [
 ] as const;
 export type PiiType = (typeof PII_TYPES)[number];
 
+/** Types found by pattern and validator (as opposed to field-name context): the accuracy targets apply to these. */
+export const STRUCTURED_TYPES: readonly PiiType[] = [
+  'EMAIL',
+  'PHONE',
+  'CREDIT_CARD',
+  'IBAN',
+  'US_SSN',
+  'IP_ADDRESS',
+  'JWT',
+  'SECRET',
+  'CREDENTIAL_URL',
+  'PRIVATE_KEY',
+];
+
 /** Types detected unless `types` says otherwise (URL is opt-in: most URLs in API payloads are not personal). */
 export const DEFAULT_TYPES: readonly string[] = PII_TYPES.filter((t) => t !== 'URL');
 

@@ -5,7 +5,7 @@
  * output is always well-formed.
  */
 import { createHmac } from 'node:crypto';
-import { escapeXml, isValidJson, JsonXmlError, readXml } from '@synapse-ai/json-xml';
+import { escapeXml, isValidJson, JsonXmlError, readXml, scanJsonString } from '@synapse-ai/json-xml';
 import { detect, DEFAULT_TYPES, type CustomDetector, type Finding } from './detectors';
 import { RedactError } from './errors';
 import { compileRule, type CompiledRule, type FieldRule } from './rules';
@@ -183,19 +183,10 @@ class JsonRedactor {
   private string(): [string, string] {
     const t = this.text;
     const start = this.pos;
-    let i = start + 1;
-    let escaped = false;
-    for (;;) {
-      if (i >= t.length) this.fail('unterminated string');
-      const c = t.charCodeAt(i);
-      if (c === 0x22) break;
-      if (c === 0x5c) {
-        escaped = true;
-        i += 2;
-        continue;
-      }
-      i++;
-    }
+    const scan = scanJsonString(t, start);
+    if (scan.end < 0) this.fail('unterminated string');
+    const i = scan.end;
+    const escaped = scan.escaped;
     this.pos = i + 1;
     const raw = t.slice(start, i + 1);
     return [raw, escaped ? (JSON.parse(raw) as string) : raw.slice(1, -1)];

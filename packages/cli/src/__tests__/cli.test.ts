@@ -3,8 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { main } from '../bin';
+import { runCli } from './runCli';
 
 const ROOT = join(__dirname, '../../../..');
 const BIN = join(__dirname, '../../bin/synapse-ai.js');
@@ -17,16 +16,7 @@ function startCommand(): string[] {
   return run.slice(1).map((a, i) => (i === 0 ? join(ROOT, a) : a));
 }
 
-async function run(argv: string[], env: Record<string, string> = {}) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await main(argv, { stdout, stderr, env });
-  return { code, out, err };
-}
+const run = (argv: string[], env: Record<string, string> = {}) => runCli(argv, '', env);
 
 describe('synapse-ai (in process)', () => {
   it('prints help with exit 0, and usage with exit 2 when no command is given', async () => {

@@ -1,21 +1,9 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { main } from '../bin';
+import { runCli } from './runCli';
 
-async function run(argv: string[], stdin = '') {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const input = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  input.end(stdin);
-  const code = await main(argv, { stdout, stderr, stdin: input, env: {} });
-  return { code, out, err };
-}
+const run = (argv: string[], stdin = '') => runCli(argv, stdin);
 
 const dir = mkdtempSync(join(tmpdir(), 'sai-transform-'));
 
