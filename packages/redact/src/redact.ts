@@ -6,7 +6,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { escapeXml, isValidJson, JsonXmlError, readXml, scanJsonString } from '@synapse-ai/json-xml';
-import { detect, DEFAULT_TYPES, type CustomDetector, type Finding } from './detectors';
+import { detect, DEFAULT_TYPES, type CustomDetector, type DetectOptions, type Finding } from './detectors';
 import { RedactError } from './errors';
 import { compileRule, type CompiledRule, type FieldRule } from './rules';
 
@@ -53,6 +53,8 @@ export interface RedactResult {
 
 interface Engine {
   opts: RedactOptions;
+  /** Detection options, built once; fieldName and parentName are set for each value. */
+  detectOptions: DetectOptions;
   types: readonly string[];
   rules: CompiledRule[];
   findings: Finding[];
@@ -126,14 +128,10 @@ function redactValue(engine: Engine, value: string, path: string, field: string,
   ) {
     return redactJsonText(engine, value, `${path}`);
   }
-  const found = detect(value, {
-    types: engine.types,
-    fieldName: field,
-    parentName: parent,
-    ...(engine.opts.defaultCountry ? { defaultCountry: engine.opts.defaultCountry } : {}),
-    ...(engine.opts.custom ? { custom: engine.opts.custom } : {}),
-    ...(engine.opts.now ? { now: engine.opts.now } : {}),
-  });
+  const detectOptions = engine.detectOptions;
+  detectOptions.fieldName = field;
+  detectOptions.parentName = parent;
+  const found = detect(value, detectOptions);
   if (found.length === 0) return value;
   let out = '';
   let last = 0;
@@ -448,9 +446,16 @@ export function redact(body: string, opts: RedactOptions): RedactResult {
       'REDACT_UNSUPPORTED_TYPE',
       `content type ${opts.contentType} cannot be redacted (JSON, XML and text/* can)`,
     );
+  const types = opts.types ?? DEFAULT_TYPES;
   const engine: Engine = {
     opts,
-    types: opts.types ?? DEFAULT_TYPES,
+    detectOptions: {
+      types,
+      ...(opts.defaultCountry ? { defaultCountry: opts.defaultCountry } : {}),
+      ...(opts.custom ? { custom: opts.custom } : {}),
+      ...(opts.now ? { now: opts.now } : {}),
+    },
+    types,
     rules: (opts.rules ?? []).map((r) => compileRule(r, kind === 'xml' ? 'xpath' : 'jsonpath')),
     findings: [],
     checks: 0,
