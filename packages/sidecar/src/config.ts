@@ -26,7 +26,7 @@ export interface SidecarConfig {
   };
   auth: { tokens: string[]; tokenFile?: string };
   logging: { level: 'error' | 'warn' | 'info' | 'debug'; requests: 'none' | 'errors' | 'all' };
-  store: { type: 'memory' };
+  store: { type: 'memory' | 'redis'; url?: string; keyPrefix: string; commandTimeoutMs: number };
   policies: Record<string, { options?: Record<string, unknown> }>;
   pipelines: Record<string, PipelineStep[]>;
 }
@@ -73,7 +73,12 @@ export const configSchema = {
       type: 'object',
       additionalProperties: false,
       default: {},
-      properties: { type: { enum: ['memory'], default: 'memory' } },
+      properties: {
+        type: { enum: ['memory', 'redis'], default: 'memory' },
+        url: { type: 'string', pattern: '^rediss?://' },
+        keyPrefix: { type: 'string', maxLength: 64, default: 'sai:' },
+        commandTimeoutMs: { type: 'integer', minimum: 10, maximum: 60000, default: 500 },
+      },
     },
     policies: {
       type: 'object',
@@ -123,7 +128,8 @@ const FIXES: Record<string, string> = {
   'auth.tokenFile': 'name a readable file with one token per line',
   'logging.level': 'use one of error, warn, info, debug',
   'logging.requests': 'use none, errors (default) or all',
-  'store.type': 'use memory',
+  'store.type': 'use memory (one replica) or redis (several replicas sharing state)',
+  'store.url': 'give redis://host:6379 or rediss://… (prefer SAI_REDIS_URL, which keeps the password out of the file)',
   policies:
     'key policy settings by the policy name (kebab-case), e.g. policies: { add-context: { options: { key: ctx } } }',
   'policies.*': 'give { options: {...} } for a policy',
@@ -273,6 +279,14 @@ export function loadConfig(options: LoadOptions = {}): Readonly<SidecarConfig> {
     if (env.SAI_AUTH_TOKEN_FILE) auth.tokenFile = env.SAI_AUTH_TOKEN_FILE;
   }
   if (
+    env.SAI_REDIS_URL &&
+    (raw.store === undefined || (typeof raw.store === 'object' && raw.store !== null && !Array.isArray(raw.store)))
+  ) {
+    const store = section(raw, 'store');
+    store.url = env.SAI_REDIS_URL;
+    store.type ??= 'redis';
+  }
+  if (
     env.SAI_LOG_LEVEL &&
     (raw.logging === undefined || (typeof raw.logging === 'object' && !Array.isArray(raw.logging)))
   ) {
@@ -293,6 +307,11 @@ export function loadConfig(options: LoadOptions = {}): Readonly<SidecarConfig> {
     throw new ConfigError(sources.join(' + '), dedupeAnyOf(problems));
   }
   const config = raw as unknown as SidecarConfig;
+  if (config.store.type === 'redis' && !config.store.url) {
+    throw new ConfigError(sources.join(' + '), [
+      'store.type is redis but no store.url is set. Fix: set SAI_REDIS_URL=redis://host:6379 (or store.url).',
+    ]);
+  }
   config.pipelines = Object.fromEntries(
     Object.entries(config.pipelines).map(([name, steps]) => [
       name,

@@ -10,3 +10,5 @@ export { createLogger, redactFields, REDACTED_FIELDS } from './logger';
 export { SidecarMetrics } from './metrics';
 export { checkExposure, startSidecar } from './server';
 export type { RunningSidecar, StartOptions } from './server';
+export { RedisStore } from './redisStore';
+export type { RedisStoreOptions } from './redisStore';

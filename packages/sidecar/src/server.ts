@@ -9,6 +9,7 @@ import { builtinPolicies } from '@synapse-ai/policies';
 import { buildRegistry, createApp, type SidecarApp } from './app';
 import { ConfigError, isLoopbackHost, type SidecarConfig } from './config';
 import { createLogger } from './logger';
+import { RedisStore } from './redisStore';
 
 export interface StartOptions {
   config: Readonly<SidecarConfig>;
@@ -47,7 +48,15 @@ export async function startSidecar(options: StartOptions): Promise<RunningSideca
   const { config } = options;
   checkExposure(config);
   const logger = options.logger ?? createLogger({ level: config.logging.level });
-  const store = options.store ?? new MemoryStore();
+  const store =
+    options.store ??
+    (config.store.type === 'redis'
+      ? new RedisStore({
+          url: config.store.url!,
+          keyPrefix: config.store.keyPrefix,
+          commandTimeoutMs: config.store.commandTimeoutMs,
+        })
+      : new MemoryStore());
   const registry = buildRegistry(options.policies ?? builtinPolicies, config);
   const sidecar = createApp({ config, registry, logger, store, ...(options.llm ? { llm: options.llm } : {}) });
 

@@ -35,7 +35,7 @@ describe('loadConfig', () => {
       },
       auth: { tokens: [] },
       logging: { level: 'info', requests: 'errors' },
-      store: { type: 'memory' },
+      store: { type: 'memory', keyPrefix: 'sai:', commandTimeoutMs: 500 },
       policies: {},
       pipelines: {},
     });
