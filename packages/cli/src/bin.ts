@@ -2,11 +2,12 @@
  * @fileoverview The `synapse-ai` command: a thin shell over the packages.
  */
 import { CliError, EXIT, helpText, parse, type Command, type Io } from './cli';
+import { audit } from './commands/audit';
 import { redactCommand } from './commands/redact';
 import { serve } from './commands/serve';
 import { transform } from './commands/transform';
 
-export const commands: readonly Command[] = [serve, transform, redactCommand];
+export const commands: readonly Command[] = [serve, transform, redactCommand, audit];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -24,6 +24,7 @@ import {
   type Policy,
   type Store,
 } from '@synapse-ai/sdk';
+import type { AuditLog } from './audit';
 import { TokenAuth } from './auth';
 import { ConfigError, type SidecarConfig } from './config';
 import { SidecarMetrics, type Outcome } from './metrics';
@@ -96,6 +97,8 @@ export function buildRegistry(policies: readonly Policy[], config: Readonly<Side
 
 export interface AppServices {
   config: Readonly<SidecarConfig>;
+  /** When set, every policy call is recorded (who, which policy, decision; never bodies). */
+  audit?: AuditLog;
   registry: Registry;
   logger: Logger;
   store: Store;
@@ -260,12 +263,25 @@ export function createApp(services: AppServices): SidecarApp {
     const chain = registry.chains.get(name);
     const label = chain ? name : '_unknown';
     res.setHeader('X-Policy-Decision', 'block');
+    let who: Record<string, unknown> = {};
+    const audit = (decision: string, status: number, ms: number, code?: string): void => {
+      services.audit?.append({
+        requestId,
+        policy: label,
+        decision,
+        status,
+        ...(code ? { code } : {}),
+        ms: Number(ms.toFixed(3)),
+        ...who,
+      });
+    };
     const fail = (err: SaiError, timings: readonly { name: string; ms: number }[] = []): void => {
       const total = performance.now() - started;
       res.setHeader('Server-Timing', serverTiming(timings, total));
       if (err.status === 413 || draining) res.setHeader('Connection', 'close');
       sendProblem(res, err, requestId, pathOf(req));
       metrics.observe(label, outcomeOf(err.status), total / 1000);
+      audit('block', err.status, total, err.code);
       if (err.status >= 500) {
         logger.error('policy call failed', { requestId, policy: name, code: err.code, ...(err.logDetail ?? {}) });
       } else if (logRequests !== 'none') {
@@ -285,6 +301,14 @@ export function createApp(services: AppServices): SidecarApp {
         });
       }
       const context = contextFromHeaders(req.headers, () => requestId);
+      who = {
+        tenant: context.tenantId,
+        application: context.consumerKey,
+        userRole: context.userRole,
+        api: context.apiName,
+        apiVersion: context.apiVersion,
+        flow: context.flow,
+      };
       const raw = await readBody(req, limit);
       const payload = parsePayload(raw, req.headers['content-type'], { maxDepth: config.server.maxDepth });
       let headers: Record<string, string> | undefined;
@@ -320,6 +344,7 @@ export function createApp(services: AppServices): SidecarApp {
       res.statusCode = 200;
       res.end(body);
       metrics.observe(label, outcome.decision, total / 1000);
+      audit(outcome.decision, 200, total);
       if (logRequests === 'all') {
         logger.info('policy call', {
           requestId,

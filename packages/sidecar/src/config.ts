@@ -29,6 +29,7 @@ export interface SidecarConfig {
   store: { type: 'memory' | 'redis'; url?: string; keyPrefix: string; commandTimeoutMs: number };
   policies: Record<string, { options?: Record<string, unknown> }>;
   pipelines: Record<string, PipelineStep[]>;
+  audit: { file?: string; maxBytes: number };
 }
 
 const NAME = '^[a-z][a-z0-9]*(-[a-z0-9]+)*$';
@@ -80,6 +81,15 @@ export const configSchema = {
         commandTimeoutMs: { type: 'integer', minimum: 10, maximum: 60000, default: 500 },
       },
     },
+    audit: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        file: { type: 'string', minLength: 1 },
+        maxBytes: { type: 'integer', minimum: 1024, default: 67108864 },
+      },
+    },
     policies: {
       type: 'object',
       default: {},
@@ -127,6 +137,8 @@ const FIXES: Record<string, string> = {
   'auth.tokens[*]': 'use a random token of at least 16 characters (e.g. `openssl rand -hex 32`)',
   'auth.tokenFile': 'name a readable file with one token per line',
   'logging.level': 'use one of error, warn, info, debug',
+  'audit.file': 'name a file the sidecar may append to, e.g. /var/log/synapse-ai/audit.log (also SAI_AUDIT_FILE)',
+  'audit.maxBytes': 'give the size in bytes at which the audit log rotates (at least 1024)',
   'logging.requests': 'use none, errors (default) or all',
   'store.type': 'use memory (one replica) or redis (several replicas sharing state)',
   'store.url': 'give redis://host:6379 or rediss://… (prefer SAI_REDIS_URL, which keeps the password out of the file)',

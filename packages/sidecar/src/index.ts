@@ -12,3 +12,5 @@ export { checkExposure, startSidecar } from './server';
 export type { RunningSidecar, StartOptions } from './server';
 export { RedisStore } from './redisStore';
 export type { RedisStoreOptions } from './redisStore';
+export { AuditLog, canonicalJson, chainFiles, verifyAuditChain } from './audit';
+export type { AuditOptions, VerifyResult } from './audit';

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { MemoryStore, type LlmHooks, type Logger, type Policy, type Store } from '@synapse-ai/sdk';
 import { builtinPolicies } from '@synapse-ai/policies';
 import { buildRegistry, createApp, type SidecarApp } from './app';
+import { AuditLog } from './audit';
 import { ConfigError, isLoopbackHost, type SidecarConfig } from './config';
 import { createLogger } from './logger';
 import { RedisStore } from './redisStore';
@@ -58,7 +59,24 @@ export async function startSidecar(options: StartOptions): Promise<RunningSideca
         })
       : new MemoryStore());
   const registry = buildRegistry(options.policies ?? builtinPolicies, config);
-  const sidecar = createApp({ config, registry, logger, store, ...(options.llm ? { llm: options.llm } : {}) });
+  let audit: AuditLog | undefined;
+  if (config.audit.file) {
+    try {
+      audit = new AuditLog({ file: config.audit.file, maxBytes: config.audit.maxBytes });
+    } catch (err) {
+      throw new ConfigError('audit', [
+        `audit.file ${JSON.stringify(config.audit.file)} cannot be opened (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}). Fix: create its folder and let the sidecar write there.`,
+      ]);
+    }
+  }
+  const sidecar = createApp({
+    config,
+    registry,
+    logger,
+    store,
+    ...(audit ? { audit } : {}),
+    ...(options.llm ? { llm: options.llm } : {}),
+  });
 
   const server = createServer(sidecar.app);
   server.keepAliveTimeout = config.server.keepAliveTimeoutMs;
@@ -104,6 +122,7 @@ export async function startSidecar(options: StartOptions): Promise<RunningSideca
       logger.info('shutting down: no new connections, finishing in-flight requests', { inFlight });
       const done = (): void => {
         clearTimeout(force);
+        audit?.close();
         void store.close().finally(() => {
           logger.info('stopped');
           resolve();

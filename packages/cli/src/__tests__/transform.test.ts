@@ -1,6 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { AuditLog } from '@synapse-ai/sidecar';
 import { runCli } from './runCli';
 
 const run = (argv: string[], stdin = '') => runCli(argv, stdin);
@@ -103,5 +104,33 @@ describe('synapse-ai redact', () => {
     const res = await run(argv, '{broken');
     expect(res.code).toBe(2);
     expect(res.err).toMatch(message);
+  });
+});
+
+describe('synapse-ai audit verify', () => {
+  it('reports an intact chain (exit 0) and the first broken link (exit 1)', async () => {
+    const file = join(dir, 'audit.log');
+    const log = new AuditLog({ file });
+    log.append({ policy: 'echo', decision: 'allow' });
+    log.append({ policy: 'echo', decision: 'allow' });
+    log.close();
+    expect(await run(['audit', 'verify', file])).toEqual({
+      code: 0,
+      out: 'audit chain intact: 2 records in 1 file\n',
+      err: '',
+    });
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/"decision":"allow"/, '"decision":"block"'));
+    const broken = await run(['audit', 'verify', file]);
+    expect(broken.code).toBe(1);
+    expect(broken.out).toMatch(/audit chain broken at .*audit\.log:1 \(seq 1\): its hash does not match its content/);
+  });
+
+  it.each([
+    [['audit']],
+    [['audit', 'check', 'x']],
+    [['audit', 'verify']],
+    [['audit', 'verify', '/nonexistent/audit.log']],
+  ])('%j is a usage error', async (argv) => {
+    expect((await run(argv)).code).toBe(2);
   });
 });
