@@ -1,0 +1,192 @@
+import { CircuitBreaker, LlmConfigError, LlmLayer, TestLlmServer } from '..';
+
+const server = new TestLlmServer();
+const backup = new TestLlmServer();
+let url = '';
+let backupUrl = '';
+beforeAll(async () => {
+  url = await server.start();
+  backupUrl = await backup.start();
+});
+afterAll(async () => {
+  await server.stop();
+  await backup.stop();
+});
+beforeEach(() => {
+  server.reset();
+  backup.reset();
+});
+
+process.env.SAI_TEST_LLM_KEY = 'sk-test-0123456789';
+
+const layer = (over: Partial<ConstructorParameters<typeof LlmLayer>[0]> = {}) =>
+  new LlmLayer({
+    providers: [
+      { name: 'primary', type: 'compatible', baseURL: `${url}/v1`, apiKeyEnv: 'SAI_TEST_LLM_KEY' },
+      { name: 'secondary', type: 'compatible', baseURL: `${backupUrl}/v1` },
+    ],
+    chain: [
+      { provider: 'primary', model: 'big-model' },
+      { provider: 'secondary', model: 'small-model' },
+    ],
+    timeoutMs: 300,
+    maxRetries: 1,
+    breaker: { failures: 2, openMs: 200 },
+    ...over,
+  });
+
+const ask = { messages: [{ role: 'user' as const, content: 'hello' }] };
+
+describe('LlmLayer with the real openai client against a local server', () => {
+  it('answers through the primary, with usage, sending the key from the environment', async () => {
+    server.enqueue({ kind: 'reply', content: 'hi there', usage: { prompt_tokens: 12, completion_tokens: 3 } });
+    const r = await layer().complete(ask);
+    expect(r).toEqual({
+      ok: true,
+      content: 'hi there',
+      model: 'big-model',
+      usage: { promptTokens: 12, completionTokens: 3 },
+    });
+    expect(server.requests[0]!.headers.authorization).toBe('Bearer sk-test-0123456789');
+    expect(server.requests[0]!.body).toMatchObject({
+      model: 'big-model',
+      messages: [{ role: 'user', content: 'hello' }],
+    });
+  });
+
+  it('falls back to the secondary on timeout', async () => {
+    server.fallback = { kind: 'hang' };
+    backup.enqueue({ kind: 'reply', content: 'from backup' });
+    const r = await layer().complete(ask);
+    expect(r).toMatchObject({ ok: true, content: 'from backup', model: 'small-model' });
+  });
+
+  it('retries a 5xx, then a 429 with retry-after, and succeeds', async () => {
+    server.enqueue({ kind: 'status', status: 503 }, { kind: 'reply', content: 'second try' });
+    expect(await layer().complete(ask)).toMatchObject({ ok: true, content: 'second try' });
+    server.enqueue({ kind: 'status', status: 429, retryAfter: 0 }, { kind: 'reply', content: 'after the limit' });
+    expect(await layer().complete(ask)).toMatchObject({ ok: true, content: 'after the limit' });
+  });
+
+  it('does not retry a 400, and reports every target when all fail', async () => {
+    server.enqueue({ kind: 'status', status: 400, message: 'bad request' });
+    backup.enqueue({ kind: 'status', status: 500 }, { kind: 'status', status: 500 });
+    const r = await layer().complete(ask);
+    expect(r).toEqual({
+      ok: false,
+      code: 'provider_error',
+      reason:
+        'primary/big-model: the provider refused the call (HTTP 400); secondary/small-model: the provider failed (HTTP 500)',
+    });
+    expect(server.requests).toHaveLength(1);
+    expect(backup.requests).toHaveLength(2);
+  });
+
+  it('treats malformed JSON from the provider as a failure and falls back', async () => {
+    server.fallback = { kind: 'garbage' };
+    backup.enqueue({ kind: 'reply', content: 'clean' });
+    expect(await layer().complete(ask)).toMatchObject({ ok: true, content: 'clean' });
+  });
+
+  describe('structured output', () => {
+    const schema = {
+      type: 'object',
+      required: ['intent'],
+      properties: { intent: { enum: ['buy', 'ask'] } },
+      additionalProperties: false,
+    };
+
+    it('validates the answer with the schema', async () => {
+      server.enqueue({ kind: 'reply', content: '{"intent":"buy"}' });
+      expect(await layer().complete({ ...ask, schema })).toMatchObject({ ok: true, json: { intent: 'buy' } });
+      expect(server.requests[0]!.body.response_format).toMatchObject({ type: 'json_schema' });
+    });
+
+    it('repairs once with the validation errors', async () => {
+      server.enqueue(
+        { kind: 'reply', content: 'sure! {"intent":"buy"}' },
+        { kind: 'reply', content: '{"intent":"ask"}' },
+      );
+      const r = await layer().complete({ ...ask, schema });
+      expect(r).toMatchObject({ ok: true, json: { intent: 'ask' }, usage: { promptTokens: 20, completionTokens: 10 } });
+      const repair = server.requests[1]!.body.messages as { role: string; content: string }[];
+      expect(repair.at(-1)!.content).toMatch(/does not match the required JSON Schema: the answer is not JSON/);
+    });
+
+    it('falls back when the answer breaks the schema twice', async () => {
+      server.enqueue({ kind: 'reply', content: '{"intent":"sell"}' }, { kind: 'reply', content: '{"intent":"steal"}' });
+      backup.enqueue({ kind: 'reply', content: '{"x":1}' }, { kind: 'reply', content: 'garbage' });
+      const r = await layer().complete({ ...ask, schema });
+      expect(r).toMatchObject({ ok: false, code: 'schema_violation' });
+    });
+  });
+
+  it('opens the breaker after repeated failures, skips the target, then probes and closes', async () => {
+    const l = layer({ maxRetries: 0 });
+    server.fallback = { kind: 'status', status: 500 };
+    backup.fallback = { kind: 'reply', content: 'backup' };
+    await l.complete(ask);
+    await l.complete(ask);
+    expect(l.states()[0]!.state).toBe('open');
+    const before = server.requests.length;
+    expect(await l.complete(ask)).toMatchObject({ ok: true, content: 'backup' });
+    expect(server.requests.length).toBe(before);
+    await new Promise((r) => setTimeout(r, 220));
+    server.fallback = { kind: 'reply', content: 'primary is back' };
+    expect(await l.complete(ask)).toMatchObject({ ok: true, content: 'primary is back' });
+    expect(l.states()[0]!.state).toBe('closed');
+  });
+
+  it('limits calls in flight per target', async () => {
+    const l = layer({ concurrency: 2, timeoutMs: 2000 });
+    server.fallback = { kind: 'reply', content: 'slow', delayMs: 150 };
+    backup.fallback = { kind: 'reply', content: 'overflow' };
+    const results = await Promise.all(Array.from({ length: 5 }, () => l.complete(ask)));
+    expect(results.filter((r) => r.ok && r.content === 'slow')).toHaveLength(2);
+    // the secondary has two slots as well: the fifth call finds every target busy
+    expect(results.filter((r) => r.ok && r.content === 'overflow')).toHaveLength(2);
+    expect(results.filter((r) => !r.ok)).toEqual([
+      {
+        ok: false,
+        code: 'overloaded',
+        reason: 'primary/big-model: too many calls in flight; secondary/small-model: too many calls in flight',
+      },
+    ]);
+  });
+
+  it('never rejects, even when cancelled', async () => {
+    server.fallback = { kind: 'hang' };
+    const ac = new AbortController();
+    const pending = layer({ timeoutMs: 5000 }).complete(ask, ac.signal);
+    setTimeout(() => ac.abort(), 50);
+    expect(await pending).toEqual({ ok: false, code: 'cancelled', reason: 'the call was cancelled' });
+  });
+
+  it('refuses configurations it cannot use, naming the problem', () => {
+    expect(() => layer({ chain: [{ provider: 'nope', model: 'm' }] })).toThrow(/no provider is named nope/);
+    expect(
+      () =>
+        new LlmLayer({
+          providers: [{ name: 'p', type: 'openai', apiKeyEnv: 'SAI_UNSET_KEY' }],
+          chain: [{ provider: 'p', model: 'm' }],
+        }),
+    ).toThrow(LlmConfigError);
+  });
+});
+
+describe('CircuitBreaker', () => {
+  it('closed → open → half-open (one probe) → closed', () => {
+    let now = 0;
+    const b = new CircuitBreaker(2, 100, () => now);
+    b.failure();
+    expect(b.state).toBe('closed');
+    b.failure();
+    expect([b.state, b.allow()]).toEqual(['open', false]);
+    now = 100;
+    expect(b.state).toBe('half-open');
+    expect(b.allow()).toBe(true);
+    expect(b.allow()).toBe(false);
+    b.success();
+    expect(b.state).toBe('closed');
+  });
+});
