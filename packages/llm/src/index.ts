@@ -5,3 +5,5 @@ export { CircuitBreaker, LlmConfigError, LlmLayer } from './layer';
 export type { BreakerState, ChainTarget, LlmLayerConfig, ProviderConfig } from './layer';
 export { TestLlmServer } from './testServer';
 export type { Behaviour, RecordedRequest } from './testServer';
+export { estimateTokens, Meter } from './meter';
+export type { CallWho, Prices, QuotaDecision, QuotaRule, Window } from './meter';

@@ -26,6 +26,7 @@ import {
 } from '@synapse-ai/sdk';
 import type { AuditLog } from './audit';
 import { TokenAuth } from './auth';
+import { llmHooksFor, type LlmServices } from './llmHooks';
 import { ConfigError, type SidecarConfig } from './config';
 import { SidecarMetrics, type Outcome } from './metrics';
 
@@ -103,6 +104,8 @@ export interface AppServices {
   logger: Logger;
   store: Store;
   llm?: LlmHooks;
+  /** The LLM layer with metering and quotas (per-request hooks are built from it). */
+  llmServices?: LlmServices;
   metrics?: SidecarMetrics;
 }
 
@@ -279,6 +282,10 @@ export function createApp(services: AppServices): SidecarApp {
       const total = performance.now() - started;
       res.setHeader('Server-Timing', serverTiming(timings, total));
       if (err.status === 413 || draining) res.setHeader('Connection', 'close');
+      const resetAt = err.extensions?.resetAt;
+      if (err.status === 429 && typeof resetAt === 'string') {
+        res.setHeader('Retry-After', String(Math.max(1, Math.ceil((Date.parse(resetAt) - Date.now()) / 1000))));
+      }
       sendProblem(res, err, requestId, pathOf(req));
       metrics.observe(label, outcomeOf(err.status), total / 1000);
       audit('block', err.status, total, err.code);
@@ -324,7 +331,11 @@ export function createApp(services: AppServices): SidecarApp {
       const outcome = await chain.execute(message, {
         logger: lazyChild(logger, { requestId }),
         store,
-        ...(services.llm ? { llm: services.llm } : {}),
+        ...(services.llmServices
+          ? { llm: llmHooksFor(services.llmServices, context, () => name) }
+          : services.llm
+            ? { llm: services.llm }
+            : {}),
         timeoutMs: config.server.requestTimeoutMs,
       });
       if (outcome.kind === 'block') {
@@ -356,6 +367,33 @@ export function createApp(services: AppServices): SidecarApp {
     } catch (err) {
       fail(toSaiError(err));
     }
+  }) satisfies Handler);
+
+  route.get('/v1/usage', requireAuth, (async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://sidecar');
+    const tenant = url.searchParams.get('tenant');
+    const day = url.searchParams.get('day') ?? undefined;
+    if (!tenant || (day !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(day))) {
+      sendProblem(
+        res,
+        new SaiError('SAI_ERR_BAD_REQUEST', {
+          message: 'Give ?tenant=<tenant id>, and optionally &day=YYYY-MM-DD (UTC; default today).',
+        }),
+        requestIdOf(res),
+      );
+      return;
+    }
+    if (!services.llmServices) {
+      sendProblem(
+        res,
+        new SaiError('SAI_ERR_LLM_NOT_CONFIGURED', {
+          message: 'No LLM provider is configured, so no usage is metered.',
+        }),
+        requestIdOf(res),
+      );
+      return;
+    }
+    sendJson(res, 200, await services.llmServices.meter.usage(tenant, day));
   }) satisfies Handler);
 
   route.get('/healthz', ((_req, res) => sendJson(res, 200, { status: 'ok' })) satisfies Handler);

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import Ajv from 'ajv';
 import { deepFreeze, explainErrors } from '@synapse-ai/sdk';
+import type { LlmLayerConfig, Prices, QuotaRule } from '@synapse-ai/llm';
 import { parseDocument } from 'yaml';
 
 export interface PipelineStep {
@@ -30,6 +31,7 @@ export interface SidecarConfig {
   policies: Record<string, { options?: Record<string, unknown> }>;
   pipelines: Record<string, PipelineStep[]>;
   audit: { file?: string; maxBytes: number };
+  llm?: LlmLayerConfig & { prices?: Prices; quotas?: QuotaRule[] };
 }
 
 const NAME = '^[a-z][a-z0-9]*(-[a-z0-9]+)*$';
@@ -79,6 +81,74 @@ export const configSchema = {
         url: { type: 'string', pattern: '^rediss?://' },
         keyPrefix: { type: 'string', maxLength: 64, default: 'sai:' },
         commandTimeoutMs: { type: 'integer', minimum: 10, maximum: 60000, default: 500 },
+      },
+    },
+    llm: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['providers', 'chain'],
+      properties: {
+        providers: {
+          type: 'array',
+          minItems: 1,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['name', 'type'],
+            properties: {
+              name: { type: 'string', pattern: NAME },
+              type: { enum: ['openai', 'azure', 'compatible'] },
+              baseURL: { type: 'string', pattern: '^https?://' },
+              apiKeyEnv: { type: 'string', pattern: '^[A-Z_][A-Z0-9_]*$' },
+              apiKeyFile: { type: 'string', minLength: 1 },
+              endpoint: { type: 'string', pattern: '^https://' },
+              apiVersion: { type: 'string', minLength: 1 },
+            },
+          },
+        },
+        chain: {
+          type: 'array',
+          minItems: 1,
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['provider', 'model'],
+            properties: { provider: { type: 'string' }, model: { type: 'string', minLength: 1 } },
+          },
+        },
+        timeoutMs: { type: 'integer', minimum: 100, maximum: 600000, default: 10000 },
+        maxRetries: { type: 'integer', minimum: 0, maximum: 10, default: 2 },
+        concurrency: { type: 'integer', minimum: 1, maximum: 10000, default: 16 },
+        breaker: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { failures: { type: 'integer', minimum: 1 }, openMs: { type: 'integer', minimum: 100 } },
+        },
+        prices: {
+          type: 'object',
+          additionalProperties: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['prompt', 'completion'],
+            properties: { prompt: { type: 'number', minimum: 0 }, completion: { type: 'number', minimum: 0 } },
+          },
+        },
+        quotas: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['scope', 'match', 'window'],
+            properties: {
+              scope: { enum: ['tenant', 'application'] },
+              match: { type: 'string', minLength: 1 },
+              tokens: { type: 'integer', minimum: 1 },
+              requests: { type: 'integer', minimum: 1 },
+              window: { enum: ['minute', 'hour', 'day'] },
+              shadow: { type: 'boolean' },
+            },
+          },
+        },
       },
     },
     audit: {
@@ -137,6 +207,7 @@ const FIXES: Record<string, string> = {
   'auth.tokens[*]': 'use a random token of at least 16 characters (e.g. `openssl rand -hex 32`)',
   'auth.tokenFile': 'name a readable file with one token per line',
   'logging.level': 'use one of error, warn, info, debug',
+  llm: 'give providers (name, type, baseURL or endpoint, apiKeyEnv or apiKeyFile) and a chain of { provider, model }',
   'audit.file': 'name a file the sidecar may append to, e.g. /var/log/synapse-ai/audit.log (also SAI_AUDIT_FILE)',
   'audit.maxBytes': 'give the size in bytes at which the audit log rotates (at least 1024)',
   'logging.requests': 'use none, errors (default) or all',

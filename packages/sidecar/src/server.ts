@@ -6,7 +6,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MemoryStore, type LlmHooks, type Logger, type Policy, type Store } from '@synapse-ai/sdk';
 import { builtinPolicies } from '@synapse-ai/policies';
+import { LlmConfigError, LlmLayer, Meter } from '@synapse-ai/llm';
 import { buildRegistry, createApp, type SidecarApp } from './app';
+import { LlmMetrics, type LlmServices } from './llmHooks';
+import { SidecarMetrics } from './metrics';
 import { AuditLog } from './audit';
 import { ConfigError, isLoopbackHost, type SidecarConfig } from './config';
 import { createLogger } from './logger';
@@ -69,12 +72,35 @@ export async function startSidecar(options: StartOptions): Promise<RunningSideca
       ]);
     }
   }
+  let llmServices: LlmServices | undefined;
+  const metrics = new SidecarMetrics();
+  if (config.llm) {
+    let layer: LlmLayer;
+    try {
+      layer = new LlmLayer(config.llm);
+    } catch (err) {
+      if (err instanceof LlmConfigError)
+        throw new ConfigError('llm', [`${err.message}. Fix: see the LLM section of the README.`]);
+      throw err;
+    }
+    llmServices = {
+      layer,
+      meter: new Meter(store, {
+        ...(config.llm.quotas ? { quotas: config.llm.quotas } : {}),
+        ...(config.llm.prices ? { prices: config.llm.prices } : {}),
+      }),
+      metrics: new LlmMetrics(metrics.registry),
+      ...(audit ? { audit } : {}),
+    };
+  }
   const sidecar = createApp({
     config,
     registry,
     logger,
     store,
+    metrics,
     ...(audit ? { audit } : {}),
+    ...(llmServices ? { llmServices } : {}),
     ...(options.llm ? { llm: options.llm } : {}),
   });
 

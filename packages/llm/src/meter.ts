@@ -1,0 +1,171 @@
+/**
+ * @fileoverview Token metering and quotas. Usage (prompt, completion and total tokens, cost from a
+ * price table) is counted per tenant, application, API and model in the shared store, so every
+ * replica sees the same totals. Quotas are reserved atomically before the call (requests, and tokens
+ * estimated from the prompt plus `maxTokens`) and settled after it with the real usage, so parallel
+ * calls cannot overspend; in shadow mode a quota only reports.
+ */
+import type { LlmRequest, Store } from '@synapse-ai/sdk';
+
+export type Window = 'minute' | 'hour' | 'day';
+const WINDOW_MS: Record<Window, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
+
+export interface QuotaRule {
+  /** Whose budget: a tenant's, or an application's (consumer key). */
+  scope: 'tenant' | 'application';
+  /** Which tenant or application; `*` for each of them separately. */
+  match: string;
+  tokens?: number;
+  requests?: number;
+  window: Window;
+  /** Only report (log, metrics, header) what would have been refused. */
+  shadow?: boolean;
+}
+
+export interface Prices {
+  /** USD per 1,000 tokens. */
+  [model: string]: { prompt: number; completion: number };
+}
+
+export interface CallWho {
+  tenant?: string;
+  application?: string;
+  api?: string;
+}
+
+export interface QuotaDecision {
+  allowed: boolean;
+  /** The budget that refused (or would have, in shadow mode). */
+  budget?: string;
+  limit?: number;
+  resetAt?: number;
+  shadow?: boolean;
+  /** Reservations to settle after the call. */
+  reservations: { key: string; amount: number; ttlMs: number; tokens: boolean }[];
+}
+
+/** A rough token count when the provider gives none: about four characters a token. */
+export function estimateTokens(text: string): number {
+  return Math.ceil(text.length / 4);
+}
+
+export class Meter {
+  constructor(
+    private readonly store: Store,
+    private readonly options: { quotas?: readonly QuotaRule[]; prices?: Prices; now?: () => number } = {},
+  ) {}
+
+  private now(): number {
+    return this.options.now?.() ?? Date.now();
+  }
+
+  private applicable(who: CallWho): { rule: QuotaRule; id: string }[] {
+    const out: { rule: QuotaRule; id: string }[] = [];
+    for (const rule of this.options.quotas ?? []) {
+      const id = rule.scope === 'tenant' ? who.tenant : who.application;
+      if (id === undefined) continue;
+      if (rule.match === '*' || rule.match === id) out.push({ rule, id });
+    }
+    return out;
+  }
+
+  /** Reserves the request and its estimated tokens against every budget that applies. */
+  async reserve(who: CallWho, request: LlmRequest): Promise<QuotaDecision> {
+    const estimate = request.messages.reduce((n, m) => n + estimateTokens(m.content), 0) + (request.maxTokens ?? 256);
+    const reservations: QuotaDecision['reservations'] = [];
+    let refusal: Omit<QuotaDecision, 'reservations' | 'allowed'> | undefined;
+    for (const { rule, id } of this.applicable(who)) {
+      const span = WINDOW_MS[rule.window];
+      const bucket = Math.floor(this.now() / span) * span;
+      const resetAt = bucket + span;
+      const ttlMs = resetAt - this.now() + 1000;
+      for (const [kind, limit, amount] of [
+        ['requests', rule.requests, 1],
+        ['tokens', rule.tokens, estimate],
+      ] as const) {
+        if (limit === undefined) continue;
+        const key = `quota:${rule.scope}:${id}:${kind}:${rule.window}:${bucket}`;
+        const after = await this.store.incr(key, amount, ttlMs);
+        if (after > limit && !rule.shadow) {
+          await this.store.incr(key, -amount, ttlMs);
+          refusal ??= { budget: `${rule.scope} ${id}: ${limit} ${kind} per ${rule.window}`, limit, resetAt };
+        } else {
+          reservations.push({ key, amount, ttlMs, tokens: kind === 'tokens' });
+          if (after > limit)
+            refusal ??= {
+              budget: `${rule.scope} ${id}: ${limit} ${kind} per ${rule.window}`,
+              limit,
+              resetAt,
+              shadow: true,
+            };
+        }
+      }
+    }
+    if (refusal && !refusal.shadow) {
+      for (const r of reservations) await this.store.incr(r.key, -r.amount, r.ttlMs);
+      return { allowed: false, ...refusal, reservations: [] };
+    }
+    return { allowed: true, ...(refusal ?? {}), reservations };
+  }
+
+  /** Replaces the token estimate by the real usage, and counts usage and cost. */
+  async settle(
+    who: CallWho,
+    decision: QuotaDecision,
+    model: string,
+    usage: { promptTokens: number; completionTokens: number },
+  ): Promise<number> {
+    const total = usage.promptTokens + usage.completionTokens;
+    for (const r of decision.reservations)
+      if (r.tokens && r.amount !== total) await this.store.incr(r.key, total - r.amount, r.ttlMs);
+    const price = this.options.prices?.[model];
+    const cost = price ? (usage.promptTokens * price.prompt + usage.completionTokens * price.completion) / 1000 : 0;
+    const day = new Date(this.now()).toISOString().slice(0, 10);
+    const base = `usage:${day}:${who.tenant ?? '-'}`;
+    const ttl = 35 * 86_400_000;
+    await this.store.incr(`${base}:calls`, 1, ttl);
+    await this.store.incr(`${base}:prompt`, usage.promptTokens, ttl);
+    await this.store.incr(`${base}:completion`, usage.completionTokens, ttl);
+    await this.store.incr(`${base}:microusd`, Math.round(cost * 1e6), ttl);
+    await this.store.set(`${base}:model:${model}`, '1', ttl);
+    return cost;
+  }
+
+  /** Releases a reservation when the call did not happen. */
+  async release(decision: QuotaDecision): Promise<void> {
+    for (const r of decision.reservations) await this.store.incr(r.key, -r.amount, r.ttlMs);
+  }
+
+  /** A tenant's usage on a day (UTC, `YYYY-MM-DD`, default today). */
+  async usage(
+    tenant: string,
+    day?: string,
+  ): Promise<{
+    tenant: string;
+    day: string;
+    calls: number;
+    promptTokens: number;
+    completionTokens: number;
+    totalTokens: number;
+    costUsd: number;
+  }> {
+    const d = day ?? new Date(this.now()).toISOString().slice(0, 10);
+    const base = `usage:${d}:${tenant}`;
+    const n = async (k: string): Promise<number> => Number((await this.store.get(`${base}:${k}`)) ?? 0);
+    const [calls, prompt, completion, micro] = await Promise.all([
+      n('calls'),
+      n('prompt'),
+      n('completion'),
+      n('microusd'),
+    ]);
+    return {
+      tenant,
+      day: d,
+      calls,
+      promptTokens: prompt,
+      completionTokens: completion,
+      totalTokens: prompt + completion,
+      costUsd: micro / 1e6,
+    };
+  }
+}

@@ -1,0 +1,165 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { LlmLayer, Meter, TestLlmServer } from '@synapse-ai/llm';
+import { definePolicy, MemoryStore, proceed, SaiError } from '@synapse-ai/sdk';
+import { buildRegistry, createApp } from '../app';
+import { AuditLog, verifyAuditChain } from '../audit';
+import { loadConfig } from '../config';
+import { LlmMetrics } from '../llmHooks';
+import { createLogger } from '../logger';
+import { SidecarMetrics } from '../metrics';
+
+const ask = definePolicy({
+  meta: { name: 'ask', version: '1.0.0', description: 'asks the model', flows: ['request'], stage: 'ai', priority: 1 },
+  input: { type: 'object', required: ['q'], properties: { q: { type: 'string' } } },
+  async handler(message, ctx) {
+    const r = await ctx.llm.complete({ messages: [{ role: 'user', content: message.payload.value.q }], maxTokens: 20 });
+    if (!r.ok) throw new SaiError('SAI_ERR_UNAVAILABLE', { message: 'The model is unavailable.' });
+    return proceed({ json: { answer: r.content } });
+  },
+});
+
+const server = new TestLlmServer();
+let baseURL = '';
+beforeAll(async () => {
+  baseURL = `${await server.start()}/v1`;
+});
+afterAll(() => server.stop());
+beforeEach(() => server.reset());
+
+function sidecar(quotas: object[] = []) {
+  const config = loadConfig({ env: {} });
+  const store = new MemoryStore(undefined, 0);
+  const metrics = new SidecarMetrics();
+  const auditFile = join(mkdtempSync(join(tmpdir(), 'sai-llm-')), 'audit.log');
+  const audit = new AuditLog({ file: auditFile, flushMs: 10 });
+  const layer = new LlmLayer({
+    providers: [{ name: 'local', type: 'compatible', baseURL }],
+    chain: [{ provider: 'local', model: 'test-model' }],
+    timeoutMs: 2000,
+    maxRetries: 0,
+  });
+  const llmServices = {
+    layer,
+    meter: new Meter(store, { quotas: quotas as never, prices: { 'test-model': { prompt: 0.5, completion: 1.5 } } }),
+    metrics: new LlmMetrics(metrics.registry),
+    audit,
+  };
+  const app = createApp({
+    config,
+    registry: buildRegistry([ask], config),
+    logger: createLogger({ level: 'error' }),
+    store,
+    metrics,
+    llmServices,
+    audit,
+  }).app;
+  return { app, audit, auditFile };
+}
+
+const call = (app: ReturnType<typeof sidecar>['app'], q: string, tenant = 'acme', app_ = 'app-1') =>
+  request(app)
+    .post('/v1/policies/ask')
+    .set({ 'Content-Type': 'application/json', 'X-Tenant-ID': tenant, 'X-Consumer-Key': app_, 'X-Api-Name': 'Support' })
+    .send(JSON.stringify({ q }));
+
+describe('the LLM layer in the sidecar', () => {
+  it('meters tokens and cost per tenant, exposes them in /v1/usage and /metrics, and audits without the prompt', async () => {
+    const { app, audit, auditFile } = sidecar();
+    server.fallback = { kind: 'reply', content: 'hello!', usage: { prompt_tokens: 100, completion_tokens: 40 } };
+    expect((await call(app, 'my secret question about ada@example.com')).body).toEqual({ answer: 'hello!' });
+    await call(app, 'again');
+    const usage = await request(app).get('/v1/usage?tenant=acme');
+    expect(usage.body).toMatchObject({
+      tenant: 'acme',
+      calls: 2,
+      promptTokens: 200,
+      completionTokens: 80,
+      totalTokens: 280,
+      costUsd: 0.22,
+    });
+    const metrics = await request(app).get('/metrics');
+    expect(metrics.text).toMatch(
+      /sai_llm_tokens_total\{tenant="acme",application="app-1",api="Support",model="test-model",kind="prompt"\} 200/,
+    );
+    expect(metrics.text).toMatch(
+      /sai_llm_cost_usd_total\{tenant="acme",application="app-1",api="Support",model="test-model"\} 0\.22/,
+    );
+    audit.close();
+    const log = readFileSync(auditFile, 'utf8');
+    expect(log).toMatch(/"kind":"llm-call"/);
+    expect(log).toMatch(/"promptSha256":"[0-9a-f]{64}"/);
+    expect(log).not.toMatch(/secret question|ada@example\.com/);
+    expect(verifyAuditChain([auditFile]).ok).toBe(true);
+    expect((await request(app).get('/v1/usage')).status).toBe(400);
+  });
+
+  it('enforces token budgets before the call with a 429 that names the budget and its reset', async () => {
+    const { app } = sidecar([{ scope: 'tenant', match: 'dev', tokens: 100, window: 'day' }]);
+    server.fallback = { kind: 'reply', content: 'x', usage: { prompt_tokens: 30, completion_tokens: 10 } };
+    expect((await call(app, 'q', 'dev')).status).toBe(200);
+    expect((await call(app, 'q', 'dev')).status).toBe(200);
+    const refused = await call(app, 'q', 'dev');
+    expect(refused.status).toBe(429);
+    expect(refused.body).toMatchObject({ code: 'SAI_ERR_RATE_LIMITED', budget: 'tenant dev: 100 tokens per day' });
+    expect(refused.body.detail).toMatch(/budget is used up; it resets at \d{4}-\d{2}-\d{2}T00:00:00\.000Z/);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    // another tenant is not affected
+    expect((await call(app, 'q', 'prod')).status).toBe(200);
+  });
+
+  it('does not overspend under 50 parallel calls', async () => {
+    const { app } = sidecar([{ scope: 'application', match: '*', requests: 10, window: 'minute' }]);
+    server.fallback = { kind: 'reply', content: 'x', delayMs: 20 };
+    const results = await Promise.all(Array.from({ length: 50 }, () => call(app, 'q', 'acme', 'burst-app')));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(10);
+    expect(results.filter((r) => r.status === 429)).toHaveLength(40);
+    expect(server.requests).toHaveLength(10);
+  });
+
+  it('shadow quotas only report', async () => {
+    const { app, audit, auditFile } = sidecar([
+      { scope: 'tenant', match: '*', requests: 1, window: 'hour', shadow: true },
+    ]);
+    expect((await call(app, 'a', 't1')).status).toBe(200);
+    expect((await call(app, 'b', 't1')).status).toBe(200);
+    audit.close();
+    expect(readFileSync(auditFile, 'utf8')).toMatch(/"quotaShadow":"tenant t1: 1 requests per hour"/);
+  });
+
+  it('answers 503 with a clear problem when no provider is configured', async () => {
+    const config = loadConfig({ env: {} });
+    const { app } = createApp({
+      config,
+      registry: buildRegistry([ask], config),
+      logger: createLogger({ level: 'error' }),
+      store: new MemoryStore(undefined, 0),
+    });
+    const res = await request(app).post('/v1/policies/ask').set('Content-Type', 'application/json').send('{"q":"hi"}');
+    expect(res.status).toBe(503);
+    expect(res.body).toMatchObject({ code: 'SAI_ERR_LLM_NOT_CONFIGURED' });
+    expect(res.body.detail).toMatch(/Add an "llm" section/);
+    expect((await request(app).get('/v1/usage?tenant=x')).status).toBe(503);
+  });
+
+  it('validates the llm configuration at start-up', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'sai-llm-cfg-')), 'c.yaml');
+    writeFileSync(
+      file,
+      'llm:\n  providers:\n    - { name: local, type: grok }\n  chain: []\n  quotas:\n    - { scope: tenant, match: dev, window: week }\n',
+    );
+    let problems: string[] = [];
+    try {
+      loadConfig({ env: {}, file });
+    } catch (err) {
+      problems = (err as { problems: string[] }).problems;
+    }
+    expect(problems).toEqual([
+      'llm.providers[0].type must be one of "openai", "azure", "compatible" (got "grok"). Fix: give providers (name, type, baseURL or endpoint, apiKeyEnv or apiKeyFile) and a chain of { provider, model }.',
+      'llm.chain must NOT have fewer than 1 items (got []). Fix: give providers (name, type, baseURL or endpoint, apiKeyEnv or apiKeyFile) and a chain of { provider, model }.',
+      'llm.quotas[0].window must be one of "minute", "hour", "day" (got "week"). Fix: give providers (name, type, baseURL or endpoint, apiKeyEnv or apiKeyFile) and a chain of { provider, model }.',
+    ]);
+  });
+});

@@ -1,0 +1,111 @@
+/**
+ * @fileoverview What a policy's `ctx.llm` is when a provider is configured: the LLM layer, with the
+ * caller's quotas reserved before the call (429 `SAI_ERR_RATE_LIMITED` naming the budget and its
+ * reset), usage and cost counted after it, metrics, and an audit record (never the prompt text).
+ */
+import { createHash } from 'node:crypto';
+import type { LlmLayer, Meter } from '@synapse-ai/llm';
+import { SaiError, type GatewayContext, type LlmHooks, type LlmRequest, type LlmResult } from '@synapse-ai/sdk';
+import { Counter, type Registry } from 'prom-client';
+import type { AuditLog } from './audit';
+
+export class LlmMetrics {
+  readonly tokens: Counter<'tenant' | 'application' | 'api' | 'model' | 'kind'>;
+  readonly cost: Counter<'tenant' | 'application' | 'api' | 'model'>;
+  readonly calls: Counter<'model' | 'outcome'>;
+  constructor(registry: Registry) {
+    this.tokens = new Counter({
+      name: 'sai_llm_tokens_total',
+      help: 'LLM tokens by tenant, application, API, model and kind (prompt|completion)',
+      labelNames: ['tenant', 'application', 'api', 'model', 'kind'],
+      registers: [registry],
+    });
+    this.cost = new Counter({
+      name: 'sai_llm_cost_usd_total',
+      help: 'LLM cost in USD from the price table',
+      labelNames: ['tenant', 'application', 'api', 'model'],
+      registers: [registry],
+    });
+    this.calls = new Counter({
+      name: 'sai_llm_calls_total',
+      help: 'LLM calls by model and outcome',
+      labelNames: ['model', 'outcome'],
+      registers: [registry],
+    });
+  }
+}
+
+export interface LlmServices {
+  layer: LlmLayer;
+  meter: Meter;
+  metrics: LlmMetrics;
+  audit?: AuditLog;
+}
+
+/** The hooks for one request: who is calling comes from the gateway context. */
+export function llmHooksFor(services: LlmServices, context: GatewayContext, policy: () => string): LlmHooks {
+  const who = {
+    ...(context.tenantId ? { tenant: context.tenantId } : {}),
+    ...(context.consumerKey ? { application: context.consumerKey } : {}),
+    ...(context.apiName ? { api: context.apiName } : {}),
+  };
+  return {
+    available: true,
+    async complete(request: LlmRequest, signal?: AbortSignal): Promise<LlmResult> {
+      const decision = await services.meter.reserve(who, request);
+      if (!decision.allowed) {
+        services.metrics.calls.labels('-', 'quota_exceeded').inc();
+        throw new SaiError('SAI_ERR_RATE_LIMITED', {
+          message: `The ${decision.budget} budget is used up; it resets at ${new Date(decision.resetAt!).toISOString()}.`,
+          extensions: {
+            budget: decision.budget,
+            limit: decision.limit,
+            resetAt: new Date(decision.resetAt!).toISOString(),
+          },
+        });
+      }
+      const started = performance.now();
+      const result = await services.layer.complete(request, signal);
+      const ms = performance.now() - started;
+      const labels = { tenant: who.tenant ?? '-', application: who.application ?? '-', api: who.api ?? '-' };
+      let cost = 0;
+      if (result.ok) {
+        cost = await services.meter.settle(who, decision, result.model, result.usage);
+        services.metrics.tokens
+          .labels(labels.tenant, labels.application, labels.api, result.model, 'prompt')
+          .inc(result.usage.promptTokens);
+        services.metrics.tokens
+          .labels(labels.tenant, labels.application, labels.api, result.model, 'completion')
+          .inc(result.usage.completionTokens);
+        services.metrics.cost.labels(labels.tenant, labels.application, labels.api, result.model).inc(cost);
+      } else {
+        await services.meter.release(decision);
+      }
+      services.metrics.calls.labels(result.ok ? result.model : '-', result.ok ? 'ok' : result.code).inc();
+      services.audit?.append({
+        kind: 'llm-call',
+        requestId: context.correlationId,
+        tenant: who.tenant,
+        application: who.application,
+        userRole: context.userRole,
+        api: who.api,
+        policy: policy(),
+        model: result.ok ? result.model : undefined,
+        parameters: {
+          temperature: request.temperature,
+          maxTokens: request.maxTokens,
+          schema: request.schema !== undefined,
+        },
+        // the prompt itself is never stored: its hash lets an investigator match a known text
+        promptSha256: createHash('sha256').update(JSON.stringify(request.messages)).digest('hex'),
+        promptTokens: result.ok ? result.usage.promptTokens : undefined,
+        completionTokens: result.ok ? result.usage.completionTokens : undefined,
+        costUsd: cost,
+        ms: Number(ms.toFixed(1)),
+        outcome: result.ok ? 'ok' : result.code,
+        ...(decision.shadow ? { quotaShadow: decision.budget } : {}),
+      });
+      return result;
+    },
+  };
+}
