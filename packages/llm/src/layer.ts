@@ -129,6 +129,18 @@ function apiKeyOf(p: ProviderConfig): string {
 
 const ajv = new Ajv({ strict: false, allErrors: true });
 
+/** Token counts from the provider, or estimated (about four characters a token) when it gives none. */
+function usageOf(
+  completion: OpenAI.Chat.ChatCompletion,
+  messages: readonly OpenAI.Chat.ChatCompletionMessageParam[],
+  content: string,
+): { promptTokens: number; completionTokens: number; estimated?: true } {
+  if (completion.usage)
+    return { promptTokens: completion.usage.prompt_tokens, completionTokens: completion.usage.completion_tokens };
+  const prompt = messages.reduce((n, m) => n + Math.ceil(String(m.content ?? '').length / 4) + 4, 0);
+  return { promptTokens: prompt, completionTokens: Math.ceil(content.length / 4), estimated: true };
+}
+
 function describeFailure(err: unknown): { code: string; reason: string } {
   if (err instanceof APIConnectionTimeoutError)
     return { code: 'timeout', reason: 'the provider did not answer in time' };
@@ -219,10 +231,11 @@ export class LlmLayer implements LlmHooks {
       );
     let completion = await call(messages);
     let content = completion.choices[0]?.message?.content ?? '';
-    let usage = {
-      promptTokens: completion.usage?.prompt_tokens ?? 0,
-      completionTokens: completion.usage?.completion_tokens ?? 0,
-    };
+    let usage: { promptTokens: number; completionTokens: number; estimated?: true } = usageOf(
+      completion,
+      messages,
+      content,
+    );
     if (!request.schema) return { ok: true, content, model: completion.model, usage };
     const validate = this.validatorFor(request.schema);
     const check = (text: string): { ok: true; json: unknown } | { ok: false; problems: string } => {
@@ -246,9 +259,11 @@ export class LlmLayer implements LlmHooks {
         },
       ]);
       content = completion.choices[0]?.message?.content ?? '';
+      const more = usageOf(completion, messages, content);
       usage = {
-        promptTokens: usage.promptTokens + (completion.usage?.prompt_tokens ?? 0),
-        completionTokens: usage.completionTokens + (completion.usage?.completion_tokens ?? 0),
+        promptTokens: usage.promptTokens + more.promptTokens,
+        completionTokens: usage.completionTokens + more.completionTokens,
+        ...(usage.estimated || more.estimated ? { estimated: true as const } : {}),
       };
       checked = check(content);
       if (!checked.ok)

@@ -1,3 +1,4 @@
+import { OpenAI } from 'openai';
 import { CircuitBreaker, LlmConfigError, LlmLayer, TestLlmServer } from '..';
 
 const server = new TestLlmServer();
@@ -188,5 +189,36 @@ describe('CircuitBreaker', () => {
     expect(b.allow()).toBe(false);
     b.success();
     expect(b.state).toBe('closed');
+  });
+});
+
+describe('wire format', () => {
+  it('estimates tokens when the provider gives no usage', async () => {
+    server.enqueue({ kind: 'reply', content: 'x'.repeat(40), usage: null });
+    const r = await layer().complete({ messages: [{ role: 'user', content: 'y'.repeat(80) }] });
+    expect(r).toMatchObject({ ok: true, usage: { promptTokens: 24, completionTokens: 10, estimated: true } });
+  });
+
+  it('streams chat completions as server-sent events to the real client', async () => {
+    const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'k' });
+    server.enqueue({
+      kind: 'reply',
+      content: 'streamed answer over several chunks',
+      usage: { prompt_tokens: 7, completion_tokens: 6 },
+    });
+    const stream = await client.chat.completions.create({
+      model: 'm',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
+    let text = '';
+    let usage: unknown;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta?.content ?? '';
+      if (chunk.usage) usage = chunk.usage;
+    }
+    expect(text).toBe('streamed answer over several chunks');
+    expect(usage).toEqual({ prompt_tokens: 7, completion_tokens: 6, total_tokens: 13 });
   });
 });

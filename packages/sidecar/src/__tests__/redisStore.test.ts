@@ -4,6 +4,7 @@ import { builtinPolicies } from '@synapse-ai/policies';
 import { buildRegistry, createApp } from '../app';
 import { loadConfig } from '../config';
 import { createLogger } from '../logger';
+import { Meter } from '@synapse-ai/llm';
 import { RedisStore } from '../redisStore';
 import { redisAvailable, startRedis, type TestRedis } from './redisServer';
 
@@ -48,6 +49,22 @@ const available = redisAvailable();
     );
     expect([...results].sort((x, y) => x - y)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
     expect(await a.get('counter')).toBe('50');
+  });
+
+  it('quotas do not overspend under 50 parallel calls across two replicas', async () => {
+    const a = new Meter(await open('quota:'), {
+      quotas: [{ scope: 'tenant', match: '*', tokens: 1000, requests: 30, window: 'minute' }],
+    });
+    const b = new Meter(await open('quota:'), {
+      quotas: [{ scope: 'tenant', match: '*', tokens: 1000, requests: 30, window: 'minute' }],
+    });
+    const req = { messages: [{ role: 'user' as const, content: 'x'.repeat(40) }], maxTokens: 40 };
+    const decisions = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => (i % 2 ? a : b).reserve({ tenant: 'acme' }, req)),
+    );
+    // each call reserves 10 prompt + 40 completion tokens: 1000 tokens allow 20, before the 30 requests run out
+    expect(decisions.filter((d) => d.allowed)).toHaveLength(20);
+    expect(decisions.find((d) => !d.allowed)?.budget).toBe('tenant acme: 1000 tokens per minute');
   });
 
   it('sets the TTL when a counter is created, and only then', async () => {
