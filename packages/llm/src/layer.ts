@@ -5,6 +5,7 @@
  * errors only (the `openai` client's own). Structured output is validated with ajv and repaired once.
  * Every outcome is a typed result; nothing rejects.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Ajv, { type ValidateFunction } from 'ajv';
 import { APIConnectionTimeoutError, APIError, AzureOpenAI, OpenAI } from 'openai';
@@ -41,6 +42,14 @@ export interface LlmLayerConfig {
   /** Calls in flight per target (default 16). */
   concurrency?: number;
   breaker?: { failures?: number; openMs?: number };
+  /** Exact-match response cache (model + normalized request). Off by default; never used for temperature > 0 unless `cacheNonDeterministic`. */
+  cache?: { ttlMs: number; cacheNonDeterministic?: boolean };
+}
+
+/** Where the layer keeps shared state (the sidecar's store): the response cache and breaker openings. */
+export interface SharedState {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string, ttlMs?: number): Promise<void>;
 }
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
@@ -73,6 +82,12 @@ export class CircuitBreaker {
   success(): void {
     this.fails = 0;
     this.probing = false;
+  }
+
+  /** Opens the breaker as of `openedAt` (another replica saw the failures). */
+  openFrom(openedAt: number): void {
+    this.fails = Math.max(this.fails, this.failures);
+    this.openedAt = openedAt;
   }
 
   failure(): void {
@@ -162,7 +177,17 @@ export class LlmLayer implements LlmHooks {
   private readonly targets: Target[];
   private readonly validators = new WeakMap<object, ValidateFunction>();
 
-  constructor(config: LlmLayerConfig) {
+  private readonly cache: LlmLayerConfig['cache'];
+  private readonly openMs: number;
+  /** When each target's shared breaker key was last read (replicas learn of openings within a second). */
+  private readonly sharedCheckedAt = new Map<Target, number>();
+
+  constructor(
+    config: LlmLayerConfig,
+    private readonly shared?: SharedState,
+  ) {
+    this.cache = config.cache;
+    this.openMs = config.breaker?.openMs ?? 30_000;
     const byName = new Map(config.providers.map((p) => [p.name, p]));
     if (config.chain.length === 0) throw new LlmConfigError('the chain needs at least one { provider, model }');
     const clients = new Map<string, OpenAI>();
@@ -276,10 +301,45 @@ export class LlmLayer implements LlmHooks {
     return { ok: true, content, json: checked.json, model: completion.model, usage };
   }
 
+  private cacheKey(t: Target, request: LlmRequest): string | undefined {
+    if (!this.cache || !this.shared) return undefined;
+    const temperature = request.temperature ?? 1;
+    if (temperature > 0 && !this.cache.cacheNonDeterministic) return undefined;
+    const normalized = JSON.stringify({
+      model: request.model ?? t.model,
+      messages: request.messages.map((m) => [m.role, m.content.trim().replace(/\s+/g, ' ')]),
+      temperature,
+      maxTokens: request.maxTokens ?? null,
+      schema: request.schema ?? null,
+    });
+    return `llm:cache:${t.provider}:${createHash('sha256').update(normalized).digest('hex')}`;
+  }
+
+  /** Learns (at most once a second) whether another replica opened this target's breaker. */
+  private async sharedOpen(t: Target): Promise<boolean> {
+    if (!this.shared) return false;
+    const now = Date.now();
+    if (now - (this.sharedCheckedAt.get(t) ?? 0) < 1000) return false;
+    this.sharedCheckedAt.set(t, now);
+    try {
+      const openedAt = Number((await this.shared.get(`llm:breaker:${t.provider}:${t.model}`)) ?? 0);
+      if (openedAt > 0 && now - openedAt < this.openMs && t.breaker.state === 'closed') t.breaker.openFrom(openedAt);
+      return t.breaker.state === 'open';
+    } catch {
+      return false;
+    }
+  }
+
   async complete(request: LlmRequest, signal?: AbortSignal): Promise<LlmResult> {
     const reasons: string[] = [];
     let lastCode = 'unavailable';
     for (const t of this.targets) {
+      await this.sharedOpen(t);
+      const key = this.cacheKey(t, request);
+      if (key) {
+        const hit = await this.shared!.get(key).catch(() => undefined);
+        if (hit) return { ...(JSON.parse(hit) as LlmResult & { ok: true }), cached: true } as LlmResult;
+      }
       if (!t.breaker.allow()) {
         reasons.push(`${t.provider}/${t.model}: circuit open`);
         lastCode = 'circuit_open';
@@ -295,6 +355,7 @@ export class LlmLayer implements LlmHooks {
         const result = await this.attempt(t, request, signal);
         if (result.ok) {
           t.breaker.success();
+          if (key) await this.shared!.set(key, JSON.stringify(result), this.cache!.ttlMs).catch(() => undefined);
           return result;
         }
         // a schema violation is the answer's fault, not the provider's health
@@ -304,8 +365,15 @@ export class LlmLayer implements LlmHooks {
       } catch (err) {
         const f = describeFailure(err);
         if (signal?.aborted) return { ok: false, code: 'cancelled', reason: 'the call was cancelled' };
-        if (f.code !== 'rejected') t.breaker.failure();
-        else t.breaker.success();
+        if (f.code !== 'rejected') {
+          t.breaker.failure();
+          // tell the other replicas when this one opens the breaker
+          if (t.breaker.state === 'open' && this.shared) {
+            await this.shared
+              .set(`llm:breaker:${t.provider}:${t.model}`, String(Date.now()), this.openMs)
+              .catch(() => undefined);
+          }
+        } else t.breaker.success();
         reasons.push(`${t.provider}/${t.model}: ${f.reason}`);
         lastCode = f.code;
       } finally {

@@ -30,7 +30,7 @@ export interface SidecarConfig {
   store: { type: 'memory' | 'redis'; url?: string; keyPrefix: string; commandTimeoutMs: number };
   policies: Record<string, { options?: Record<string, unknown> }>;
   pipelines: Record<string, PipelineStep[]>;
-  audit: { file?: string; maxBytes: number };
+  audit: { file?: string; maxBytes: number; prompts: 'hash' | 'redacted' };
   llm?: LlmLayerConfig & { prices?: Prices; quotas?: QuotaRule[] };
 }
 
@@ -124,6 +124,12 @@ export const configSchema = {
           additionalProperties: false,
           properties: { failures: { type: 'integer', minimum: 1 }, openMs: { type: 'integer', minimum: 100 } },
         },
+        cache: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['ttlMs'],
+          properties: { ttlMs: { type: 'integer', minimum: 1 }, cacheNonDeterministic: { type: 'boolean' } },
+        },
         prices: {
           type: 'object',
           additionalProperties: {
@@ -158,6 +164,7 @@ export const configSchema = {
       properties: {
         file: { type: 'string', minLength: 1 },
         maxBytes: { type: 'integer', minimum: 1024, default: 67108864 },
+        prompts: { enum: ['hash', 'redacted'], default: 'hash' },
       },
     },
     policies: {
@@ -209,6 +216,7 @@ const FIXES: Record<string, string> = {
   'logging.level': 'use one of error, warn, info, debug',
   llm: 'give providers (name, type, baseURL or endpoint, apiKeyEnv or apiKeyFile) and a chain of { provider, model }',
   'audit.file': 'name a file the sidecar may append to, e.g. /var/log/synapse-ai/audit.log (also SAI_AUDIT_FILE)',
+  'audit.prompts': 'use hash (the SHA-256 of the prompt) or redacted (the prompt with personal data replaced)',
   'audit.maxBytes': 'give the size in bytes at which the audit log rotates (at least 1024)',
   'logging.requests': 'use none, errors (default) or all',
   'store.type': 'use memory (one replica) or redis (several replicas sharing state)',

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { LlmLayer, Meter } from '@synapse-ai/llm';
+import { redact } from '@synapse-ai/redact';
 import { SaiError, type GatewayContext, type LlmHooks, type LlmRequest, type LlmResult } from '@synapse-ai/sdk';
 import { Counter, type Registry } from 'prom-client';
 import type { AuditLog } from './audit';
@@ -40,6 +41,8 @@ export interface LlmServices {
   meter: Meter;
   metrics: LlmMetrics;
   audit?: AuditLog;
+  /** What the audit keeps of a prompt: its SHA-256 (default) or its text with personal data redacted. */
+  auditPrompts?: 'hash' | 'redacted';
 }
 
 /** The hooks for one request: who is calling comes from the gateway context. */
@@ -96,8 +99,16 @@ export function llmHooksFor(services: LlmServices, context: GatewayContext, poli
           maxTokens: request.maxTokens,
           schema: request.schema !== undefined,
         },
-        // the prompt itself is never stored: its hash lets an investigator match a known text
+        // the raw prompt is never stored: its hash lets an investigator match a known text
         promptSha256: createHash('sha256').update(JSON.stringify(request.messages)).digest('hex'),
+        ...(services.auditPrompts === 'redacted'
+          ? {
+              promptRedacted: request.messages.map((m) => ({
+                role: m.role,
+                content: redact(m.content, { contentType: 'text/plain' }).body,
+              })),
+            }
+          : {}),
         promptTokens: result.ok ? result.usage.promptTokens : undefined,
         completionTokens: result.ok ? result.usage.completionTokens : undefined,
         costUsd: cost,

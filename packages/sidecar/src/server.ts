@@ -77,7 +77,7 @@ export async function startSidecar(options: StartOptions): Promise<RunningSideca
   if (config.llm) {
     let layer: LlmLayer;
     try {
-      layer = new LlmLayer(config.llm);
+      layer = new LlmLayer(config.llm, store);
     } catch (err) {
       if (err instanceof LlmConfigError)
         throw new ConfigError('llm', [`${err.message}. Fix: see the LLM section of the README.`]);
@@ -90,6 +90,7 @@ export async function startSidecar(options: StartOptions): Promise<RunningSideca
         ...(config.llm.prices ? { prices: config.llm.prices } : {}),
       }),
       metrics: new LlmMetrics(metrics.registry),
+      auditPrompts: config.audit.prompts,
       ...(audit ? { audit } : {}),
     };
   }

@@ -222,3 +222,67 @@ describe('wire format', () => {
     expect(usage).toEqual({ prompt_tokens: 7, completion_tokens: 6, total_tokens: 13 });
   });
 });
+
+describe('shared state', () => {
+  class MapState {
+    readonly map = new Map<string, string>();
+    get(k: string) {
+      return Promise.resolve(this.map.get(k));
+    }
+    set(k: string, v: string) {
+      this.map.set(k, v);
+      return Promise.resolve();
+    }
+  }
+
+  it('caches exact repeats of deterministic calls, and not others', async () => {
+    const state = new MapState();
+    const l = new LlmLayer(
+      {
+        providers: [{ name: 'primary', type: 'compatible', baseURL: `${url}/v1` }],
+        chain: [{ provider: 'primary', model: 'm' }],
+        cache: { ttlMs: 60_000 },
+      },
+      state,
+    );
+    server.fallback = { kind: 'reply', content: 'same answer' };
+    const q = { messages: [{ role: 'user' as const, content: 'What  is\nthe status?' }], temperature: 0 };
+    expect(await l.complete(q)).toMatchObject({ ok: true, content: 'same answer' });
+    expect(await l.complete({ ...q, messages: [{ role: 'user', content: 'What is the status?' }] })).toMatchObject({
+      ok: true,
+      content: 'same answer',
+      cached: true,
+    });
+    expect(server.requests).toHaveLength(1);
+    await l.complete({ ...q, temperature: 0.7 });
+    await l.complete({ ...q, temperature: 0.7 });
+    expect(server.requests).toHaveLength(3);
+  });
+
+  it('lets one replica learn that another opened the breaker', async () => {
+    const state = new MapState();
+    const config = {
+      providers: [
+        { name: 'primary', type: 'compatible' as const, baseURL: `${url}/v1` },
+        { name: 'secondary', type: 'compatible' as const, baseURL: `${backupUrl}/v1` },
+      ],
+      chain: [
+        { provider: 'primary', model: 'big' },
+        { provider: 'secondary', model: 'small' },
+      ],
+      maxRetries: 0,
+      breaker: { failures: 2, openMs: 5000 },
+    };
+    const one = new LlmLayer(config, state);
+    const two = new LlmLayer(config, state);
+    server.fallback = { kind: 'status', status: 500 };
+    backup.fallback = { kind: 'reply', content: 'backup' };
+    await one.complete(ask);
+    await one.complete(ask);
+    expect(one.states()[0]!.state).toBe('open');
+    const before = server.requests.length;
+    expect(await two.complete(ask)).toMatchObject({ ok: true, content: 'backup' });
+    expect(server.requests.length).toBe(before);
+    expect(two.states()[0]!.state).toBe('open');
+  });
+});

@@ -38,7 +38,7 @@ describe('loadConfig', () => {
       store: { type: 'memory', keyPrefix: 'sai:', commandTimeoutMs: 500 },
       policies: {},
       pipelines: {},
-      audit: { maxBytes: 67108864 },
+      audit: { maxBytes: 67108864, prompts: 'hash' },
     });
   });
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { LlmLayer, Meter, TestLlmServer } from '@synapse-ai/llm';
-import { definePolicy, MemoryStore, proceed, SaiError } from '@synapse-ai/sdk';
+import { definePolicy, MemoryStore, proceed, SaiError, silentLogger } from '@synapse-ai/sdk';
 import { buildRegistry, createApp } from '../app';
 import { AuditLog, verifyAuditChain } from '../audit';
 import { loadConfig } from '../config';
@@ -29,7 +29,7 @@ beforeAll(async () => {
 afterAll(() => server.stop());
 beforeEach(() => server.reset());
 
-function sidecar(quotas: object[] = []) {
+function sidecar(quotas: object[] = [], auditPrompts: 'hash' | 'redacted' = 'hash') {
   const config = loadConfig({ env: {} });
   const store = new MemoryStore(undefined, 0);
   const metrics = new SidecarMetrics();
@@ -46,6 +46,7 @@ function sidecar(quotas: object[] = []) {
     meter: new Meter(store, { quotas: quotas as never, prices: { 'test-model': { prompt: 0.5, completion: 1.5 } } }),
     metrics: new LlmMetrics(metrics.registry),
     audit,
+    auditPrompts,
   };
   const app = createApp({
     config,
@@ -119,6 +120,15 @@ describe('the LLM layer in the sidecar', () => {
     expect(server.requests).toHaveLength(10);
   });
 
+  it('can keep the redacted prompt in the audit instead of only its hash', async () => {
+    const { app, audit, auditFile } = sidecar([], 'redacted');
+    await call(app, 'reset the password of ada@example.com');
+    audit.close();
+    const log = readFileSync(auditFile, 'utf8');
+    expect(log).toMatch(/"promptRedacted":\[\{"role":"user","content":"reset the password of <EMAIL>"\}\]/);
+    expect(log).not.toMatch(/ada@example\.com/);
+  });
+
   it('shadow quotas only report', async () => {
     const { app, audit, auditFile } = sidecar([
       { scope: 'tenant', match: '*', requests: 1, window: 'hour', shadow: true },
@@ -134,7 +144,7 @@ describe('the LLM layer in the sidecar', () => {
     const { app } = createApp({
       config,
       registry: buildRegistry([ask], config),
-      logger: createLogger({ level: 'error' }),
+      logger: silentLogger,
       store: new MemoryStore(undefined, 0),
     });
     const res = await request(app).post('/v1/policies/ask').set('Content-Type', 'application/json').send('{"q":"hi"}');
