@@ -261,7 +261,7 @@ export class LlmLayer implements LlmHooks {
       messages,
       content,
     );
-    if (!request.schema) return { ok: true, content, model: completion.model, usage };
+    if (!request.schema) return { ok: true, content, model: completion.model, provider: t.provider, usage };
     const validate = this.validatorFor(request.schema);
     const check = (text: string): { ok: true; json: unknown } | { ok: false; problems: string } => {
       let json: unknown;
@@ -298,7 +298,7 @@ export class LlmLayer implements LlmHooks {
           reason: `the answer broke the schema twice: ${checked.problems}`,
         };
     }
-    return { ok: true, content, json: checked.json, model: completion.model, usage };
+    return { ok: true, content, json: checked.json, model: completion.model, provider: t.provider, usage };
   }
 
   private cacheKey(t: Target, request: LlmRequest): string | undefined {

@@ -182,7 +182,11 @@ export type LlmResult =
       content: string;
       json?: unknown;
       model: string;
-      usage: { promptTokens: number; completionTokens: number };
+      /** Which configured provider answered. */
+      provider?: string;
+      usage: { promptTokens: number; completionTokens: number; estimated?: boolean };
+      /** Served from the response cache. */
+      cached?: boolean;
     }
   | { ok: false; reason: string; code: string };
 

@@ -93,7 +93,9 @@ export function llmHooksFor(services: LlmServices, context: GatewayContext, poli
         userRole: context.userRole,
         api: who.api,
         policy: policy(),
+        provider: result.ok ? result.provider : undefined,
         model: result.ok ? result.model : undefined,
+        cached: result.ok && result.cached ? true : undefined,
         parameters: {
           temperature: request.temperature,
           maxTokens: request.maxTokens,

@@ -46,6 +46,7 @@ describe('LlmLayer with the real openai client against a local server', () => {
       ok: true,
       content: 'hi there',
       model: 'big-model',
+      provider: 'primary',
       usage: { promptTokens: 12, completionTokens: 3 },
     });
     expect(server.requests[0]!.headers.authorization).toBe('Bearer sk-test-0123456789');
@@ -81,6 +82,38 @@ describe('LlmLayer with the real openai client against a local server', () => {
     });
     expect(server.requests).toHaveLength(1);
     expect(backup.requests).toHaveLength(2);
+  });
+
+  it('falls back when a provider is down (connection refused)', async () => {
+    const l = new LlmLayer({
+      providers: [
+        { name: 'down', type: 'compatible', baseURL: 'http://127.0.0.1:9/v1' },
+        { name: 'secondary', type: 'compatible', baseURL: `${backupUrl}/v1` },
+      ],
+      chain: [
+        { provider: 'down', model: 'm' },
+        { provider: 'secondary', model: 'small-model' },
+      ],
+      maxRetries: 0,
+    });
+    backup.enqueue({ kind: 'reply', content: 'still answering' });
+    expect(await l.complete(ask)).toMatchObject({ ok: true, content: 'still answering', provider: 'secondary' });
+  });
+
+  it("reaches Azure OpenAI through the package's Azure client", async () => {
+    process.env.SAI_TEST_AZURE_KEY = 'azure-key-0123456789';
+    const l = new LlmLayer({
+      providers: [
+        { name: 'azure', type: 'azure', endpoint: url, apiVersion: '2024-10-21', apiKeyEnv: 'SAI_TEST_AZURE_KEY' },
+      ],
+      chain: [{ provider: 'azure', model: 'gpt-4o-deployment' }],
+    });
+    server.enqueue({ kind: 'reply', content: 'from azure' });
+    expect(await l.complete(ask)).toMatchObject({ ok: true, content: 'from azure', provider: 'azure' });
+    expect(server.requests[0]!.path).toBe(
+      '/openai/deployments/gpt-4o-deployment/chat/completions?api-version=2024-10-21',
+    );
+    expect(server.requests[0]!.headers['api-key']).toBe('azure-key-0123456789');
   });
 
   it('treats malformed JSON from the provider as a failure and falls back', async () => {

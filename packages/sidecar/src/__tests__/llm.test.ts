@@ -10,6 +10,7 @@ import { loadConfig } from '../config';
 import { LlmMetrics } from '../llmHooks';
 import { createLogger } from '../logger';
 import { SidecarMetrics } from '../metrics';
+import { startSidecar } from '../server';
 
 const ask = definePolicy({
   meta: { name: 'ask', version: '1.0.0', description: 'asks the model', flows: ['request'], stage: 'ai', priority: 1 },
@@ -171,5 +172,57 @@ describe('the LLM layer in the sidecar', () => {
       'llm.chain must NOT have fewer than 1 items (got []). Fix: give providers (name, type, baseURL or endpoint, apiKeyEnv or apiKeyFile) and a chain of { provider, model }.',
       'llm.quotas[0].window must be one of "minute", "hour", "day" (got "week"). Fix: give providers (name, type, baseURL or endpoint, apiKeyEnv or apiKeyFile) and a chain of { provider, model }.',
     ]);
+  });
+});
+
+describe('a sidecar started with a provider configured', () => {
+  it('meters, limits, audits and fails over, from its configuration file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sai-llm-start-'));
+    const file = join(dir, 'sidecar.yaml');
+    const auditFile = join(dir, 'audit.log');
+    writeFileSync(
+      file,
+      [
+        'llm:',
+        '  providers:',
+        '    - { name: down, type: compatible, baseURL: "http://127.0.0.1:9/v1" }',
+        `    - { name: local, type: compatible, baseURL: "${baseURL}" }`,
+        '  chain: [{ provider: down, model: primary }, { provider: local, model: backup }]',
+        '  maxRetries: 0',
+        '  prices: { backup: { prompt: 1, completion: 1 } }',
+        '  quotas: [{ scope: tenant, match: "*", requests: 2, window: minute }]',
+        'audit:',
+        `  file: ${JSON.stringify(auditFile)}`,
+      ].join('\n'),
+    );
+    const running = await startSidecar({
+      config: loadConfig({ file, env: { SAI_PORT: '0' } }),
+      policies: [ask],
+      logger: silentLogger,
+    });
+    try {
+      server.fallback = { kind: 'reply', content: 'from backup', usage: { prompt_tokens: 3, completion_tokens: 2 } };
+      const post = () =>
+        fetch(`${running.url}/v1/policies/ask`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'X-Tenant-ID': 'acme' },
+          body: '{"q":"hi"}',
+        });
+      const first = await post();
+      expect(await first.json()).toEqual({ answer: 'from backup' });
+      await post();
+      expect((await post()).status).toBe(429);
+      const usage = (await (await fetch(`${running.url}/v1/usage?tenant=acme`)).json()) as {
+        calls: number;
+        totalTokens: number;
+        costUsd: number;
+      };
+      expect(usage).toMatchObject({ calls: 2, totalTokens: 10, costUsd: 0.01 });
+    } finally {
+      await running.close();
+    }
+    const log = readFileSync(auditFile, 'utf8');
+    expect(log).toMatch(/"kind":"llm-call".*"provider":"local"/);
+    expect(verifyAuditChain([auditFile]).ok).toBe(true);
   });
 });
