@@ -210,13 +210,10 @@ const credUrl = () =>
     () => `mongodb://root:${alnum(10)}@mongo.example.com:27017/admin`,
     () => `amqp://guest:${alnum(8)}@mq.example.com/`,
   ])();
-const privateKey = () =>
-  `-----BEGIN ${pick(['RSA ', 'EC ', ''])}PRIVATE KEY-----\n${alnum(64)}\n${alnum(64)}\n-----END `;
 function privateKeyBlock() {
   const kind = pick(['RSA ', 'EC ', '']);
   return `-----BEGIN ${kind}PRIVATE KEY-----\n${alnum(64)}\n${alnum(40)}\n-----END ${kind}PRIVATE KEY-----`;
 }
-void privateKey;
 function dob() {
   const y = int(1940, 2005);
   const m = int(1, 12);
@@ -322,9 +319,7 @@ for (let i = 0; i < 220; i++) {
     // the tool-call arguments hold JSON in a string; label the inner value by its outer path and inner offsets
     const to = email();
     body.tool_calls[0].function.arguments = JSON.stringify({ to, subject: 'hi' });
-    const inner = body.tool_calls[0].function.arguments;
     labels.push({ type: 'EMAIL', path: '$.tool_calls[0].function.arguments.to', start: 0, end: to.length });
-    void inner;
     add('json', JSON.stringify(body, null, i % 2 === 0 ? 2 : 0), labels);
   } else {
     add('json', text, labels);
