@@ -4,7 +4,7 @@
  * reset), usage and cost counted after it, metrics, and an audit record (never the prompt text).
  */
 import { createHash } from 'node:crypto';
-import type { LlmLayer, Meter } from '@synapse-ai/llm';
+import type { LlmLayer, Meter, QuotaDecision } from '@synapse-ai/llm';
 import { redact } from '@synapse-ai/redact';
 import { SaiError, type GatewayContext, type LlmHooks, type LlmRequest, type LlmResult } from '@synapse-ai/sdk';
 import { Counter, type Registry } from 'prom-client';
@@ -55,7 +55,18 @@ export function llmHooksFor(services: LlmServices, context: GatewayContext, poli
   return {
     available: true,
     async complete(request: LlmRequest, signal?: AbortSignal): Promise<LlmResult> {
-      const decision = await services.meter.reserve(who, request);
+      let decision: QuotaDecision;
+      try {
+        decision = await services.meter.reserve(who, request);
+      } catch {
+        // the store is down: quotas cannot be checked, so no call is made (the policy falls back)
+        services.metrics.calls.labels('-', 'store_unavailable').inc();
+        return {
+          ok: false,
+          code: 'store_unavailable',
+          reason: 'quotas cannot be checked while the store is unavailable',
+        };
+      }
       if (!decision.allowed) {
         services.metrics.calls.labels('-', 'quota_exceeded').inc();
         throw new SaiError('SAI_ERR_RATE_LIMITED', {
@@ -73,7 +84,8 @@ export function llmHooksFor(services: LlmServices, context: GatewayContext, poli
       const labels = { tenant: who.tenant ?? '-', application: who.application ?? '-', api: who.api ?? '-' };
       let cost = 0;
       if (result.ok) {
-        cost = await services.meter.settle(who, decision, result.model, result.usage);
+        // an answer is never lost to a metering failure: the usage is then only in the metrics and the audit
+        cost = await services.meter.settle(who, decision, result.model, result.usage).catch(() => 0);
         services.metrics.tokens
           .labels(labels.tenant, labels.application, labels.api, result.model, 'prompt')
           .inc(result.usage.promptTokens);
@@ -82,7 +94,7 @@ export function llmHooksFor(services: LlmServices, context: GatewayContext, poli
           .inc(result.usage.completionTokens);
         services.metrics.cost.labels(labels.tenant, labels.application, labels.api, result.model).inc(cost);
       } else {
-        await services.meter.release(decision);
+        await services.meter.release(decision).catch(() => undefined);
       }
       services.metrics.calls.labels(result.ok ? result.model : '-', result.ok ? 'ok' : result.code).inc();
       services.audit?.append({

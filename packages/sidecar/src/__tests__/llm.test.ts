@@ -7,7 +7,7 @@ import { definePolicy, MemoryStore, proceed, SaiError, silentLogger } from '@syn
 import { buildRegistry, createApp } from '../app';
 import { AuditLog, verifyAuditChain } from '../audit';
 import { loadConfig } from '../config';
-import { LlmMetrics } from '../llmHooks';
+import { LlmMetrics, llmHooksFor } from '../llmHooks';
 import { createLogger } from '../logger';
 import { SidecarMetrics } from '../metrics';
 import { startSidecar } from '../server';
@@ -224,5 +224,30 @@ describe('a sidecar started with a provider configured', () => {
     const log = readFileSync(auditFile, 'utf8');
     expect(log).toMatch(/"kind":"llm-call".*"provider":"local"/);
     expect(verifyAuditChain([auditFile]).ok).toBe(true);
+  });
+});
+
+describe('when the store fails', () => {
+  it('gives the policy a typed result instead of a rejection', async () => {
+    const broken = new MemoryStore(undefined, 0);
+    broken.incr = () => Promise.reject(new Error('store down'));
+    const layer = new LlmLayer({
+      providers: [{ name: 'local', type: 'compatible', baseURL }],
+      chain: [{ provider: 'local', model: 'm' }],
+    });
+    const hooks = llmHooksFor(
+      {
+        layer,
+        meter: new Meter(broken, { quotas: [{ scope: 'tenant', match: '*', requests: 5, window: 'minute' }] }),
+        metrics: new LlmMetrics(new SidecarMetrics().registry),
+      },
+      { correlationId: 'c', tenantId: 't', flow: 'request' },
+      () => 'ask',
+    );
+    expect(await hooks.complete({ messages: [{ role: 'user', content: 'hi' }] })).toEqual({
+      ok: false,
+      code: 'store_unavailable',
+      reason: 'quotas cannot be checked while the store is unavailable',
+    });
   });
 });
