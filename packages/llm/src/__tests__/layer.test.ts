@@ -30,9 +30,9 @@ const layer = (over: Partial<ConstructorParameters<typeof LlmLayer>[0]> = {}) =>
       { provider: 'primary', model: 'big-model' },
       { provider: 'secondary', model: 'small-model' },
     ],
-    timeoutMs: 300,
+    timeoutMs: 3000,
     maxRetries: 1,
-    breaker: { failures: 2, openMs: 200 },
+    breaker: { failures: 2, openMs: 1000 },
     ...over,
   });
 
@@ -59,7 +59,7 @@ describe('LlmLayer with the real openai client against a local server', () => {
   it('falls back to the secondary on timeout', async () => {
     server.fallback = { kind: 'hang' };
     backup.enqueue({ kind: 'reply', content: 'from backup' });
-    const r = await layer().complete(ask);
+    const r = await layer({ timeoutMs: 300, maxRetries: 0 }).complete(ask);
     expect(r).toMatchObject({ ok: true, content: 'from backup', model: 'small-model' });
   });
 
@@ -165,7 +165,7 @@ describe('LlmLayer with the real openai client against a local server', () => {
     const before = server.requests.length;
     expect(await l.complete(ask)).toMatchObject({ ok: true, content: 'backup' });
     expect(server.requests.length).toBe(before);
-    await new Promise((r) => setTimeout(r, 220));
+    await new Promise((r) => setTimeout(r, 1100));
     server.fallback = { kind: 'reply', content: 'primary is back' };
     expect(await l.complete(ask)).toMatchObject({ ok: true, content: 'primary is back' });
     expect(l.states()[0]!.state).toBe('closed');

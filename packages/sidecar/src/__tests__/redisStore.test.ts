@@ -32,9 +32,9 @@ const available = redisAvailable();
     const s = await open();
     await s.set('k', 'v');
     expect(await s.get('k')).toBe('v');
-    await s.set('short', 'x', 50);
+    await s.set('short', 'x', 400);
     expect(await s.get('short')).toBe('x');
-    await new Promise((r) => setTimeout(r, 120));
+    await new Promise((r) => setTimeout(r, 600));
     expect(await s.get('short')).toBeUndefined();
     expect(await s.delete('k')).toBe(true);
     expect(await s.delete('k')).toBe(false);
@@ -69,9 +69,9 @@ const available = redisAvailable();
 
   it('sets the TTL when a counter is created, and only then', async () => {
     const s = await open();
-    expect(await s.incr('window', 5, 80)).toBe(5);
+    expect(await s.incr('window', 5, 400)).toBe(5);
     expect(await s.incr('window', 1, 10_000)).toBe(6);
-    await new Promise((r) => setTimeout(r, 150));
+    await new Promise((r) => setTimeout(r, 600));
     expect(await s.get('window')).toBeUndefined();
   });
 
