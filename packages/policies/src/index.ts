@@ -6,11 +6,11 @@ import type { Policy } from '@synapse-ai/sdk';
 import addContext from './add-context';
 import echo from './echo';
 import jsonToXml from './json-to-xml';
-import redactPii from './redact-pii';
+import redactPii, { redactPiiWith } from './redact-pii';
 import restorePii from './restore-pii';
 import xmlToJson from './xml-to-json';
 
-export { addContext, echo, jsonToXml, redactPii, restorePii, xmlToJson };
+export { addContext, echo, jsonToXml, redactPii, redactPiiWith, restorePii, xmlToJson };
 
 /** Every built-in policy, by name. */
 export const builtinPolicies: readonly Policy[] = Object.freeze([

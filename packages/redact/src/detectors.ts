@@ -628,3 +628,21 @@ export function detect(text: string, opts: DetectOptions = {}): Finding[] {
   kept.sort((a, b) => a.start - b.start);
   return kept.map((k) => ({ type: k.type, start: k.start, end: k.end, score: k.score, detector: k.detector }));
 }
+
+/**
+ * Declares a detector in code: checks it at once (the pattern must compile and must not match the
+ * empty string) so a mistake fails at start-up, not on the first message.
+ * @example defineDetector({ type: 'EMPLOYEE_ID', pattern: 'EMP-\\d{6}', validator: (m) => m !== 'EMP-000000', context: ['employee'] })
+ */
+export function defineDetector(d: CustomDetector): CustomDetector {
+  if (!/^[A-Z][A-Z0-9_]*$/.test(d.type))
+    throw new TypeError(`defineDetector: type ${JSON.stringify(d.type)} must be UPPER_SNAKE_CASE`);
+  let re: RegExp;
+  try {
+    re = new RegExp(d.pattern, (d.flags ?? '').replace('g', ''));
+  } catch (err) {
+    throw new TypeError(`defineDetector(${d.type}): the pattern does not compile: ${(err as Error).message}`);
+  }
+  if (re.test('')) throw new TypeError(`defineDetector(${d.type}): the pattern matches the empty string`);
+  return Object.freeze({ ...d });
+}

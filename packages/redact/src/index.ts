@@ -1,7 +1,7 @@
 /**
  * @fileoverview PII and secret detection and structure-aware redaction for JSON, XML and text.
  */
-export { detect, DEFAULT_TYPES, PII_TYPES, STRUCTURED_TYPES } from './detectors';
+export { defineDetector, detect, DEFAULT_TYPES, PII_TYPES, STRUCTURED_TYPES } from './detectors';
 export type { CustomDetector, DetectOptions, Finding, PiiType } from './detectors';
 export { RedactError } from './errors';
 export { kindOf, redact, summaryHeader } from './redact';

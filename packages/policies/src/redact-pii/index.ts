@@ -29,186 +29,199 @@ const operator = {
   },
 } as const;
 
-export default definePolicy({
-  meta: {
-    name: 'redact-pii',
-    version: '1.0.0',
-    description: 'Redacts personal data and secrets in JSON, XML and text payloads, keeping their structure intact.',
-    flows: ['request', 'response', 'fault'],
-    stage: 'redact',
-    priority: 800,
-    accepts: ['json', 'xml', 'text', 'empty'],
-  },
-  options: {
-    type: 'object',
-    additionalProperties: false,
-    properties: {
-      types: {
-        type: 'array',
-        items: { type: 'string', pattern: '^[A-Z][A-Z0-9_]*$' },
-        uniqueItems: true,
-        default: [...DEFAULT_TYPES],
-        description: `Types to detect: ${PII_TYPES.join(', ')} and the types of custom detectors.`,
-      },
-      operators: {
-        type: 'object',
-        propertyNames: { pattern: '^(\\*|[A-Z][A-Z0-9_]*)$' },
-        additionalProperties: operator,
-        default: {},
-        description: 'Operator per type (`*` for the rest): replace, mask, hash, drop or pseudonymize.',
-      },
-      rules: {
-        type: 'array',
-        default: [],
-        items: {
+/**
+ * A redact-pii policy with detectors written in TypeScript (validators as functions, context words),
+ * under its own name, e.g. `redactPiiWith([employeeId], { name: 'redact-hr' })`. Detectors from the
+ * configuration are added to them.
+ */
+export function redactPiiWith(detectors: readonly CustomDetector[], meta: { name: string; version?: string }) {
+  return buildRedactPii(detectors, meta.name, meta.version ?? '1.0.0');
+}
+
+function buildRedactPii(extra: readonly CustomDetector[], name: string, version: string) {
+  return definePolicy({
+    meta: {
+      name,
+      version,
+      description: 'Redacts personal data and secrets in JSON, XML and text payloads, keeping their structure intact.',
+      flows: ['request', 'response', 'fault'],
+      stage: 'redact',
+      priority: 800,
+      accepts: ['json', 'xml', 'text', 'empty'],
+    },
+    options: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        types: {
+          type: 'array',
+          items: { type: 'string', pattern: '^[A-Z][A-Z0-9_]*$' },
+          uniqueItems: true,
+          default: [...DEFAULT_TYPES],
+          description: `Types to detect: ${PII_TYPES.join(', ')} and the types of custom detectors.`,
+        },
+        operators: {
           type: 'object',
-          required: ['path', 'action'],
-          additionalProperties: false,
-          properties: {
-            path: { type: 'string', minLength: 1, maxLength: 512 },
-            action: { enum: ['redact', 'never', 'scan'] },
-            type: { type: 'string', pattern: '^[A-Z][A-Z0-9_]*$' },
-          },
+          propertyNames: { pattern: '^(\\*|[A-Z][A-Z0-9_]*)$' },
+          additionalProperties: operator,
+          default: {},
+          description: 'Operator per type (`*` for the rest): replace, mask, hash, drop or pseudonymize.',
         },
-        description: 'Per-path rules: JSONPath for JSON, simple XPath for XML.',
-      },
-      custom: {
-        type: 'array',
-        default: [],
-        items: {
+        rules: {
+          type: 'array',
+          default: [],
+          items: {
+            type: 'object',
+            required: ['path', 'action'],
+            additionalProperties: false,
+            properties: {
+              path: { type: 'string', minLength: 1, maxLength: 512 },
+              action: { enum: ['redact', 'never', 'scan'] },
+              type: { type: 'string', pattern: '^[A-Z][A-Z0-9_]*$' },
+            },
+          },
+          description: 'Per-path rules: JSONPath for JSON, simple XPath for XML.',
+        },
+        custom: {
+          type: 'array',
+          default: [],
+          items: {
+            type: 'object',
+            required: ['type', 'pattern'],
+            additionalProperties: false,
+            properties: {
+              type: { type: 'string', pattern: '^[A-Z][A-Z0-9_]*$' },
+              pattern: { type: 'string', minLength: 1, maxLength: 1024 },
+              flags: { type: 'string', pattern: '^[imsu]*$' },
+              validator: { enum: ['luhn', 'mod97'] },
+              context: { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 32 },
+              score: { type: 'number', minimum: 0, maximum: 1 },
+            },
+          },
+          description: 'Custom detectors: a regex, an optional validator and context words.',
+        },
+        defaultCountry: {
+          type: 'string',
+          pattern: '^[A-Z]{2}$',
+          description: 'Region for phone numbers written without +.',
+        },
+        hashKeyEnv: {
+          type: 'string',
+          pattern: '^[A-Z_][A-Z0-9_]{0,63}$',
+          default: 'SAI_REDACT_HASH_KEY',
+          description: 'Environment variable holding the HMAC key of the hash operator.',
+        },
+        ...scopeOptions,
+        timeoutMs: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 60000,
+          default: 2000,
+          description: 'Time budget for detection.',
+        },
+        modelPass: {
           type: 'object',
-          required: ['type', 'pattern'],
           additionalProperties: false,
+          default: { enabled: false },
           properties: {
-            type: { type: 'string', pattern: '^[A-Z][A-Z0-9_]*$' },
-            pattern: { type: 'string', minLength: 1, maxLength: 1024 },
-            flags: { type: 'string', pattern: '^[imsu]*$' },
-            validator: { enum: ['luhn', 'mod97'] },
-            context: { type: 'array', items: { type: 'string', minLength: 1 }, maxItems: 32 },
-            score: { type: 'number', minimum: 0, maximum: 1 },
+            enabled: { type: 'boolean', default: false },
+            types: {
+              type: 'array',
+              items: { enum: ['PERSON', 'ADDRESS'] },
+              uniqueItems: true,
+              default: ['PERSON', 'ADDRESS'],
+            },
+            maxChars: { type: 'integer', minimum: 100, maximum: 100000, default: 4000 },
           },
+          description:
+            'When an LLM is configured: also ask the model for names and postal addresses in free text. Its answer is schema-checked and used only as literal strings to look for; without a model, or when it fails, the deterministic result stands.',
         },
-        description: 'Custom detectors: a regex, an optional validator and context words.',
-      },
-      defaultCountry: {
-        type: 'string',
-        pattern: '^[A-Z]{2}$',
-        description: 'Region for phone numbers written without +.',
-      },
-      hashKeyEnv: {
-        type: 'string',
-        pattern: '^[A-Z_][A-Z0-9_]{0,63}$',
-        default: 'SAI_REDACT_HASH_KEY',
-        description: 'Environment variable holding the HMAC key of the hash operator.',
-      },
-      ...scopeOptions,
-      timeoutMs: {
-        type: 'integer',
-        minimum: 1,
-        maximum: 60000,
-        default: 2000,
-        description: 'Time budget for detection.',
-      },
-      modelPass: {
-        type: 'object',
-        additionalProperties: false,
-        default: { enabled: false },
-        properties: {
-          enabled: { type: 'boolean', default: false },
-          types: {
-            type: 'array',
-            items: { enum: ['PERSON', 'ADDRESS'] },
-            uniqueItems: true,
-            default: ['PERSON', 'ADDRESS'],
-          },
-          maxChars: { type: 'integer', minimum: 100, maximum: 100000, default: 4000 },
+        failOpen: {
+          type: 'boolean',
+          default: false,
+          description: 'On a detection failure, pass the message on unredacted (default: block it).',
         },
-        description:
-          'When an LLM is configured: also ask the model for names and postal addresses in free text. Its answer is schema-checked and used only as literal strings to look for; without a model, or when it fails, the deterministic result stands.',
-      },
-      failOpen: {
-        type: 'boolean',
-        default: false,
-        description: 'On a detection failure, pass the message on unredacted (default: block it).',
       },
     },
-  },
-  async handler(message, ctx) {
-    const { payload } = message;
-    if (payload.kind === 'empty') return proceed({ modified: false, headers: { 'X-Redaction-Summary': '' } });
-    const o = ctx.options;
-    for (const c of o.custom) {
-      try {
-        new RegExp(c.pattern, c.flags);
-      } catch (err) {
+    async handler(message, ctx) {
+      const { payload } = message;
+      if (payload.kind === 'empty') return proceed({ modified: false, headers: { 'X-Redaction-Summary': '' } });
+      const o = ctx.options;
+      for (const c of o.custom) {
+        try {
+          new RegExp(c.pattern, c.flags);
+        } catch (err) {
+          return block('SAI_ERR_INVALID_OPTIONS', undefined, {
+            logDetail: { reason: `custom detector ${c.type}: ${(err as Error).message}` },
+          });
+        }
+      }
+      const contentType =
+        payload.kind === 'json' ? 'application/json' : payload.kind === 'xml' ? 'application/xml' : 'text/plain';
+      const usesPseudonyms = Object.values(o.operators).some((op) => op.op === 'pseudonymize');
+      const usesHash = Object.values(o.operators).some((op) => op.op === 'hash');
+      const hashKey = usesHash ? process.env[o.hashKeyEnv] : undefined;
+      if (usesHash && (!hashKey || hashKey.length < 16)) {
         return block('SAI_ERR_INVALID_OPTIONS', undefined, {
-          logDetail: { reason: `custom detector ${c.type}: ${(err as Error).message}` },
+          logDetail: { reason: `the hash operator needs ${o.hashKeyEnv} set (16+ characters)` },
         });
       }
-    }
-    const contentType =
-      payload.kind === 'json' ? 'application/json' : payload.kind === 'xml' ? 'application/xml' : 'text/plain';
-    const usesPseudonyms = Object.values(o.operators).some((op) => op.op === 'pseudonymize');
-    const usesHash = Object.values(o.operators).some((op) => op.op === 'hash');
-    const hashKey = usesHash ? process.env[o.hashKeyEnv] : undefined;
-    if (usesHash && (!hashKey || hashKey.length < 16)) {
-      return block('SAI_ERR_INVALID_OPTIONS', undefined, {
-        logDetail: { reason: `the hash operator needs ${o.hashKeyEnv} set (16+ characters)` },
-      });
-    }
-    const headers: Record<string, string> = {};
-    const redactOptions: Omit<RedactOptions, 'pseudonyms'> = {
-      contentType,
-      types: o.types,
-      operators: o.operators as RedactOptions['operators'],
-      rules: o.rules,
-      custom: o.custom as RedactOptions['custom'],
-      ...(o.defaultCountry ? { defaultCountry: o.defaultCountry } : {}),
-      ...(hashKey ? { hashKey } : {}),
-      deadline: performance.now() + o.timeoutMs,
-      maxDepth: 512,
-    };
-    try {
-      const text = serializePayload(payload);
-      // the model sees the message only after the deterministic pass has replaced what it found
-      const modelHits = o.modelPass.enabled
-        ? await modelEntities(
-            text,
-            redact(text, { ...redactOptions, operators: { '*': { op: 'replace' } } }).body,
-            { types: o.modelPass.types ?? ['PERSON', 'ADDRESS'], maxChars: o.modelPass.maxChars ?? 4000 },
-            ctx,
-          )
-        : undefined;
-      if (modelHits) {
-        headers['X-Redaction-Model'] = modelHits.status;
-        if (modelHits.detectors.length > 0)
-          redactOptions.custom = [...(redactOptions.custom ?? []), ...modelHits.detectors];
+      const headers: Record<string, string> = {};
+      const redactOptions: Omit<RedactOptions, 'pseudonyms'> = {
+        contentType,
+        types: o.types,
+        operators: o.operators as RedactOptions['operators'],
+        rules: o.rules,
+        custom: [...extra, ...(o.custom as readonly CustomDetector[])],
+        ...(o.defaultCountry ? { defaultCountry: o.defaultCountry } : {}),
+        ...(hashKey ? { hashKey } : {}),
+        deadline: performance.now() + o.timeoutMs,
+        maxDepth: 512,
+      };
+      try {
+        const text = serializePayload(payload);
+        // the model sees the message only after the deterministic pass has replaced what it found
+        const modelHits = o.modelPass.enabled
+          ? await modelEntities(
+              text,
+              redact(text, { ...redactOptions, operators: { '*': { op: 'replace' } } }).body,
+              { types: o.modelPass.types ?? ['PERSON', 'ADDRESS'], maxChars: o.modelPass.maxChars ?? 4000 },
+              ctx,
+            )
+          : undefined;
+        if (modelHits) {
+          headers['X-Redaction-Model'] = modelHits.status;
+          if (modelHits.detectors.length > 0)
+            redactOptions.custom = [...(redactOptions.custom ?? []), ...modelHits.detectors];
+        }
+        const result = usesPseudonyms
+          ? await redactWithPseudonyms(
+              text,
+              redactOptions,
+              vaultFor(ctx.store, o),
+              scopeOf(o, message.context, message.headers),
+            )
+          : redact(text, redactOptions);
+        headers['X-Redaction-Summary'] = summaryHeader(result.summary);
+        if (result.findings.length === 0) return proceed({ headers, modified: false });
+        ctx.logger.debug('redacted', { summary: result.summary });
+        if (payload.kind === 'json') return proceed({ jsonText: result.body, headers });
+        if (payload.kind === 'xml') return proceed({ xml: result.body, headers });
+        return proceed({ text: result.body, headers });
+      } catch (err) {
+        if ((err as { code?: string }).code === 'SAI_ERR_INVALID_OPTIONS') throw err;
+        const code = err instanceof RedactError ? err.code : ((err as { code?: string }).code ?? 'error');
+        ctx.logger.error('redaction failed', { code, failOpen: o.failOpen });
+        if (o.failOpen) return proceed({ modified: false, headers: { 'X-Redaction-Summary': 'error' } });
+        return block('SAI_ERR_REDACTION_FAILED', 'The message could not be checked for personal data.', {
+          logDetail: { code },
+        });
       }
-      const result = usesPseudonyms
-        ? await redactWithPseudonyms(
-            text,
-            redactOptions,
-            vaultFor(ctx.store, o),
-            scopeOf(o, message.context, message.headers),
-          )
-        : redact(text, redactOptions);
-      headers['X-Redaction-Summary'] = summaryHeader(result.summary);
-      if (result.findings.length === 0) return proceed({ headers, modified: false });
-      ctx.logger.debug('redacted', { summary: result.summary });
-      if (payload.kind === 'json') return proceed({ jsonText: result.body, headers });
-      if (payload.kind === 'xml') return proceed({ xml: result.body, headers });
-      return proceed({ text: result.body, headers });
-    } catch (err) {
-      if ((err as { code?: string }).code === 'SAI_ERR_INVALID_OPTIONS') throw err;
-      const code = err instanceof RedactError ? err.code : ((err as { code?: string }).code ?? 'error');
-      ctx.logger.error('redaction failed', { code, failOpen: o.failOpen });
-      if (o.failOpen) return proceed({ modified: false, headers: { 'X-Redaction-Summary': 'error' } });
-      return block('SAI_ERR_REDACTION_FAILED', 'The message could not be checked for personal data.', {
-        logDetail: { code },
-      });
-    }
-  },
-});
+    },
+  });
+}
+
+export default buildRedactPii([], 'redact-pii', '1.0.0');
 
 const ENTITY_SCHEMA = {
   type: 'object',
