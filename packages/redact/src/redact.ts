@@ -233,6 +233,30 @@ class JsonRedactor {
     return out + trail;
   }
 
+  /**
+   * After a member or item: on ',' records it with its separator and returns undefined (more follow);
+   * on the closer records it and returns the whitespace before the closer.
+   */
+  private afterItem(items: { text: string; sep: string }[], text: string | null, close: number): string | undefined {
+    const t = this.text;
+    const afterValue = this.pos;
+    this.ws();
+    const d = t.charCodeAt(this.pos);
+    if (d === 0x2c) {
+      this.pos++;
+      this.ws();
+      if (text !== null) items.push({ text, sep: t.slice(afterValue, this.pos) });
+      return undefined;
+    }
+    if (d === close) {
+      const trail = t.slice(afterValue, this.pos);
+      this.pos++;
+      if (text !== null) items.push({ text, sep: '' });
+      return trail;
+    }
+    return this.fail(`expected ',' or '${String.fromCharCode(close)}'`);
+  }
+
   private object(path: string, field: string, depth: number): string | null {
     const t = this.text;
     const open = this.pos;
@@ -255,23 +279,10 @@ class JsonRedactor {
       this.ws();
       const head = t.slice(memberStart, this.pos);
       const v = this.value(jsonPath(path, key), key, field, depth + 1);
-      const afterValue = this.pos;
-      this.ws();
-      const d = t.charCodeAt(this.pos);
-      if (d === 0x2c) {
-        this.pos++;
-        this.ws();
-        if (v !== null) items.push({ text: head + v, sep: t.slice(afterValue, this.pos) });
-        continue;
-      }
-      if (d === 0x7d) {
-        const trail = t.slice(afterValue, this.pos);
-        this.pos++;
-        if (this.edits === editsBefore) return t.slice(open, this.pos);
-        if (v !== null) items.push({ text: head + v, sep: '' });
-        return `{${JsonRedactor.join(lead, items, trail)}}`;
-      }
-      this.fail("expected ',' or '}'");
+      const trail = this.afterItem(items, v === null ? null : head + v, 0x7d);
+      if (trail === undefined) continue;
+      if (this.edits === editsBefore) return t.slice(open, this.pos);
+      return `{${JsonRedactor.join(lead, items, trail)}}`;
     }
   }
 
@@ -290,23 +301,10 @@ class JsonRedactor {
     for (let i = 0; ; i++) {
       // items of an array take the array's field name as their context
       const v = this.value(jsonPath(path, i), field, parent, depth + 1);
-      const afterValue = this.pos;
-      this.ws();
-      const d = t.charCodeAt(this.pos);
-      if (d === 0x2c) {
-        this.pos++;
-        this.ws();
-        if (v !== null) items.push({ text: v, sep: t.slice(afterValue, this.pos) });
-        continue;
-      }
-      if (d === 0x5d) {
-        const trail = t.slice(afterValue, this.pos);
-        this.pos++;
-        if (this.edits === editsBefore) return t.slice(open, this.pos);
-        if (v !== null) items.push({ text: v, sep: '' });
-        return `[${JsonRedactor.join(lead, items, trail)}]`;
-      }
-      this.fail("expected ',' or ']'");
+      const trail = this.afterItem(items, v, 0x5d);
+      if (trail === undefined) continue;
+      if (this.edits === editsBefore) return t.slice(open, this.pos);
+      return `[${JsonRedactor.join(lead, items, trail)}]`;
     }
   }
 
