@@ -308,14 +308,16 @@ export function createApp(services: AppServices): SidecarApp {
         });
       }
       const context = contextFromHeaders(req.headers, () => requestId);
-      who = {
-        tenant: context.tenantId,
-        application: context.consumerKey,
-        userRole: context.userRole,
-        api: context.apiName,
-        apiVersion: context.apiVersion,
-        flow: context.flow,
-      };
+      if (services.audit) {
+        who = {
+          tenant: context.tenantId,
+          application: context.consumerKey,
+          userRole: context.userRole,
+          api: context.apiName,
+          apiVersion: context.apiVersion,
+          flow: context.flow,
+        };
+      }
       const raw = await readBody(req, limit);
       const payload = parsePayload(raw, req.headers['content-type'], { maxDepth: config.server.maxDepth });
       let headers: Record<string, string> | undefined;
