@@ -4,6 +4,8 @@
  */
 import {
   decodeUtf8 as decodeUtf8Strict,
+  JsonXmlError,
+  readXml,
   isValidJson,
   JsonSyntaxError,
   lineColumn,
@@ -11,7 +13,7 @@ import {
   stringifyJson,
   type JsonValue,
 } from '@synapse-ai/json-xml';
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XMLParser } from 'fast-xml-parser';
 import { SaiError } from './errors';
 
 /** What the gateway knows about the call, from the `X-*` headers of the sidecar request. */
@@ -211,6 +213,8 @@ export function parsePayloadText(text: string, kind: Exclude<PayloadKind, 'empty
   }
 }
 
+const XML_NO_OP = { startElement() {}, endElement() {}, text() {}, processingInstruction() {} };
+
 /**
  * Well-formedness check for XML bodies. DOCTYPE declarations are refused outright: no DTDs, no entity
  * expansion, no external entities.
@@ -224,12 +228,14 @@ export function checkXml(text: string): void {
       extensions: { line, column },
     });
   }
-  const result = XMLValidator.validate(text, { allowBooleanAttributes: false });
-  if (result !== true) {
-    const { line, col, msg } = result.err;
+  // the converter's strict reader: predefined entities only, namespace prefixes declared, positions in errors
+  try {
+    readXml(text, XML_NO_OP);
+  } catch (err) {
+    if (!(err instanceof JsonXmlError)) throw err;
     throw new SaiError('SAI_ERR_MALFORMED_XML', {
-      message: `Malformed XML at line ${line}, column ${col}: ${msg}`,
-      extensions: { line, column: col },
+      message: err.message,
+      extensions: err.line === undefined ? undefined : { line: err.line, column: err.column },
     });
   }
 }
