@@ -3,11 +3,12 @@
  */
 import { CliError, EXIT, helpText, parse, type Command, type Io } from './cli';
 import { audit } from './commands/audit';
+import { generateCommand } from './commands/generate';
 import { redactCommand } from './commands/redact';
 import { serve } from './commands/serve';
 import { transform } from './commands/transform';
 
-export const commands: readonly Command[] = [serve, transform, redactCommand, audit];
+export const commands: readonly Command[] = [serve, generateCommand, transform, redactCommand, audit];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

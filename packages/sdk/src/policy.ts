@@ -28,6 +28,8 @@ export interface PolicyMeta {
   accepts?: readonly PayloadKind[];
   /** True when the policy cannot work at all without an LLM provider. */
   requiresLlm?: boolean;
+  /** The body kind the policy always answers with when it converts (generated artefacts set the gateway's message type). */
+  produces?: 'json' | 'xml' | 'text';
   docsUrl?: string;
 }
 
@@ -117,6 +119,7 @@ export interface PolicyDescription {
   priority: number;
   accepts: readonly PayloadKind[];
   requiresLlm: boolean;
+  produces?: 'json' | 'xml' | 'text';
   route: string;
   attributes: AttributeDescription[];
   schemas: { options?: unknown; input?: unknown; output?: unknown };
@@ -232,6 +235,7 @@ export function definePolicy<
         priority: fullMeta.priority,
         accepts: fullMeta.accepts,
         requiresLlm: fullMeta.requiresLlm,
+        ...(fullMeta.produces ? { produces: fullMeta.produces } : {}),
         route: `/v1/policies/${fullMeta.name}`,
         attributes: attributesOf(definition.options),
         schemas: { options: definition.options, input: definition.input, output: definition.output },

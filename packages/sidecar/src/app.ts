@@ -132,8 +132,21 @@ function sendJson(res: Res, status: number, value: unknown, contentType = 'appli
   res.end(body);
 }
 
+/**
+ * Problems go out as `application/problem+json`, or as `application/json` when the caller accepts
+ * only that (RFC 9457 §3: the generated gateway artefacts ask for it, because WSO2 gateways build
+ * response bodies only for content types they have a message builder for).
+ */
+function problemContentType(res: Res): string {
+  const accept = (res as { req?: IncomingMessage }).req?.headers.accept;
+  if (accept !== undefined && !accept.includes('problem+json') && /\bapplication\/json\b/i.test(accept)) {
+    return 'application/json; charset=utf-8';
+  }
+  return 'application/problem+json';
+}
+
 function sendProblem(res: Res, err: SaiError, requestId: string, instance?: string): void {
-  sendJson(res, err.status, toProblem(err, requestId, instance), 'application/problem+json');
+  sendJson(res, err.status, toProblem(err, requestId, instance), problemContentType(res));
 }
 
 /** The request id the first route step put on the response. */

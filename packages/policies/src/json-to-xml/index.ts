@@ -16,6 +16,7 @@ export default definePolicy({
     stage: 'transform',
     priority: 300,
     accepts: ['json'],
+    produces: 'xml',
   },
   options: transformOptionsSchema,
   handler(message, ctx) {

@@ -16,6 +16,7 @@ export default definePolicy({
     stage: 'transform',
     priority: 300,
     accepts: ['xml'],
+    produces: 'json',
   },
   options: transformOptionsSchema,
   handler(message, ctx) {

@@ -1,0 +1,216 @@
+/**
+ * The generators: schema validity (MI 4.4 XSD through xmllint-wasm), the rules API Manager and
+ * apictl impose on policy pairs, golden files, determinism and bad input.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { generate, unzip, validateWithXsd, zip, type SchemaRoot, type Target } from '..';
+import { gen, ECHO, MEDIATION_SEQUENCES, SOURCES, XSD_DIR, XSD_PRESENT } from './helpers';
+
+const VARIANTS: Array<[string, Map<string, string>]> = [
+  ['apim (Secret token)', gen('apim')],
+  ['apim (vault token)', gen('apim', { apim: { tokenSource: 'vault' } })],
+  ['mi (${configs})', gen('mi')],
+  ['mi ($SYSTEM)', gen('mi', { mi: { url: 'system' } })],
+  ['apim3', gen('apim3', { apim3: { failOpen: true, sidecarUrl: 'https://sidecar.internal:9443' } })],
+];
+
+function listTree(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d)) {
+      const p = join(d, e);
+      if (statSync(p).isDirectory()) walk(p);
+      else out.set(relative(dir, p).split(sep).join('/'), readFileSync(p, 'utf8'));
+    }
+  };
+  if (existsSync(dir)) walk(dir);
+  return out;
+}
+
+/** Which schema a generated file answers to; `.j2` fragments are checked as the gateway wraps them. */
+function schemaDocs(files: Map<string, string>): Map<SchemaRoot, Array<{ name: string; xml: string }>> {
+  const by = new Map<SchemaRoot, Array<{ name: string; xml: string }>>();
+  const add = (root: SchemaRoot, name: string, xml: string): void => {
+    by.set(root, [...(by.get(root) ?? []), { name, xml }]);
+  };
+  for (const [path, content] of files) {
+    if (path.endsWith('.j2')) {
+      add('sequence', path, `<sequence xmlns="http://ws.apache.org/ns/synapse" name="policy">\n${content}</sequence>`);
+    } else if (/artifacts\/templates\//.test(path)) add('template', path, content);
+    else if (/artifacts\/endpoints\//.test(path)) add('endpoint', path, content);
+    else if (/artifacts\/sequences\/|-sequence\//.test(path)) add('sequence', path, content);
+  }
+  return by;
+}
+
+(XSD_PRESENT ? describe : describe.skip)('schema validity (../shared/synapse-xsd, MI 4.4)', () => {
+  it.each([...VARIANTS, ['the committed mediation-sequences/ tree', listTree(MEDIATION_SEQUENCES)] as const])(
+    'every sequence, template, endpoint and policy fragment of %s validates',
+    async (_, files) => {
+      const docs = schemaDocs(files as Map<string, string>);
+      expect([...docs.values()].flat().length).toBeGreaterThan(3);
+      const problems = [];
+      for (const [root, list] of docs) problems.push(...(await validateWithXsd(XSD_DIR, root, list)));
+      expect(problems).toEqual([]);
+    },
+  );
+
+  it('reports a file that breaks the schema, with its name and line (the check can fail)', async () => {
+    const bad = '<sequence xmlns="http://ws.apache.org/ns/synapse" name="x">\n<call blocking="maybe"/>\n</sequence>';
+    const problems = await validateWithXsd(XSD_DIR, 'sequence', [{ name: 'bad.xml', xml: bad }]);
+    expect(problems).toEqual([expect.objectContaining({ file: 'bad.xml', line: 2 })]);
+  });
+});
+if (!XSD_PRESENT) {
+  it('skips the schema checks: ../shared/synapse-xsd is not beside this clone (CI always has it)', () => {
+    expect(XSD_PRESENT).toBe(false);
+  });
+}
+
+describe('API Manager policy pairs', () => {
+  const files = gen('apim');
+  const pairs = [...files.keys()].filter((p) => p.endsWith('.yaml'));
+
+  it.each(pairs)('%s: apictl layout, envelope and attributes that match the fragment', (yamlPath) => {
+    const base = yamlPath.split('/')[0]!;
+    // apictl: the directory name must equal the file basenames.
+    expect(yamlPath).toBe(`${base}/${base}.yaml`);
+    const j2 = files.get(`${base}/${base}.j2`)!;
+    const spec = parseYaml(files.get(yamlPath)!) as {
+      type: string;
+      data: {
+        name: string;
+        version: string;
+        policyAttributes: Array<{ name: string; type: string; validationRegex: string; defaultValue?: unknown }>;
+        applicableFlows: string[];
+        supportedGateways: string[];
+      };
+    };
+    expect(spec.type).toBe('operation_policy_specification');
+    expect(`${spec.data.name}_${spec.data.version}`).toBe(base);
+    expect(spec.data.supportedGateways).toEqual(['Synapse']);
+    const declared = new Set(spec.data.policyAttributes.map((a) => a.name));
+    const used = new Set([...j2.matchAll(/\{\{\s*(\w+)\s*\}\}/g)].map((m) => m[1]!));
+    expect([...used].sort()).toEqual([...declared].sort());
+    // What apictl and the gateway would refuse or misread.
+    expect(j2).not.toMatch(/^\s*<\?xml/);
+    expect(j2).not.toMatch(/\$\{\w+\}/);
+    expect(j2).not.toMatch(/<send[\s/>]/);
+    expect(j2).not.toMatch(/blocking="false"/);
+    for (const m of j2.matchAll(/<call\b[^>]*>/g)) expect(m[0]).toContain('blocking="true"');
+    // Each attribute's regex rejects values that could break the XML, and accepts its default.
+    for (const a of spec.data.policyAttributes) {
+      const re = new RegExp(a.validationRegex);
+      for (const evil of ['"/><drop/>', "x'y", 'a&b', '<x>']) expect(re.test(evil)).toBe(false);
+      if (a.defaultValue !== undefined) expect(re.test(String(a.defaultValue))).toBe(true);
+    }
+  });
+
+  it('carries each policy version: the APIM version is the major, the header names the full version', () => {
+    const j2 = files.get('saiJsonToXml_v2/saiJsonToXml_v2.j2')!;
+    expect(j2.split('\n')[0]).toContain('json-to-xml 2.3.1');
+    expect(files.get('saiJsonToXml_v2/saiJsonToXml_v2.yaml')).toMatch(
+      /^# Generated by synapse-ai from policy json-to-xml 2\.3\.1/,
+    );
+  });
+
+  it('declares only the request and response flows for policies, and the fault flow for the fault handler', () => {
+    const flows = (p: string) =>
+      (parseYaml(files.get(p)!) as { data: { applicableFlows: string[] } }).data.applicableFlows;
+    expect(flows('saiEcho_v1/saiEcho_v1.yaml')).toEqual(['request', 'response']);
+    expect(flows('saiRedactPii_v1/saiRedactPii_v1.yaml')).toEqual(['request']);
+    expect(flows('saiSidecarFault_v1/saiSidecarFault_v1.yaml')).toEqual(['fault']);
+  });
+
+  it('with --token-source vault, has no token attribute and reads the vault', () => {
+    const vault = gen('apim', { apim: { tokenSource: 'vault' } });
+    expect(vault.get('saiEcho_v1/saiEcho_v1.yaml')).not.toContain('sidecarToken');
+    expect(vault.get('saiEcho_v1/saiEcho_v1.yaml')).toContain('version: v4.1.0');
+    expect(vault.get('saiEcho_v1/saiEcho_v1.j2')).toContain("wso2:vault-lookup('saiSidecarToken')");
+  });
+
+  it('zips each policy as apictl and /operation-policies/import take it, byte for byte the same each time', () => {
+    const group = generate({ target: 'apim', sources: [ECHO] }).filter((f) => f.path.startsWith('saiEcho_v1/'));
+    const a = zip(group);
+    expect(zip(group).equals(a)).toBe(true);
+    const back = unzip(a);
+    expect(back.map((e) => e.path)).toEqual(['saiEcho_v1/saiEcho_v1.j2', 'saiEcho_v1/saiEcho_v1.yaml']);
+    expect(Buffer.from(back[0]!.content).toString('utf8')).toBe(group[0]!.content);
+  });
+});
+
+describe('Micro Integrator project', () => {
+  it('uses ${configs.saiSidecarUrl} and declares it in config.properties', () => {
+    const files = gen('mi');
+    expect(files.get('src/main/wso2mi/artifacts/endpoints/sai-echo.xml')).toContain(
+      'uri-template="${configs.saiSidecarUrl}/v1/policies/echo"',
+    );
+    expect(files.get('src/main/wso2mi/resources/conf/config.properties')).toMatch(/^saiSidecarUrl:string$/m);
+  });
+
+  it('with --mi-url system, each endpoint URL is a whole $SYSTEM: value', () => {
+    const files = gen('mi', { mi: { url: 'system' } });
+    const ep = files.get('src/main/wso2mi/artifacts/endpoints/sai-json-to-xml.xml')!;
+    expect(ep).toMatch(/uri-template="\$SYSTEM:SAI_JSON_TO_XML_URL"/);
+    expect(files.has('src/main/wso2mi/resources/conf/config.properties')).toBe(false);
+  });
+
+  it('writes a unit-test suite per pipeline whose mock is named after the endpoint it replaces', () => {
+    const files = gen('mi');
+    const suite = files.get('src/test/wso2mi/sai-orders-inTestSuite.xml')!;
+    const mock = files.get('src/test/resources/mock-services/sai-orders-in-mock.xml')!;
+    expect(suite).toContain('<artifact>src/main/wso2mi/artifacts/sequences/sai-orders-in.xml</artifact>');
+    expect(suite).toContain('<mock-service>src/test/resources/mock-services/sai-orders-in-mock.xml</mock-service>');
+    expect(mock).toContain('<service-name>sai-orders-in</service-name>');
+    expect(mock).toContain('<context>/v1/policies/orders-in</context>');
+    // The answer the mock gives is the body the suite expects.
+    const payloads = [...mock.matchAll(/<!\[CDATA\[(.*?)\]\]>/g)].map((m) => m[1]);
+    expect(suite).toContain(`<expected><![CDATA[${payloads[0]}]]></expected>`);
+  });
+});
+
+describe('golden files (one policy per target)', () => {
+  const GOLDEN = join(__dirname, 'golden');
+  it.each<Target>(['apim', 'mi', 'apim3'])('%s output for the echo policy matches the reviewed copy', (target) => {
+    const files = generate({ target, sources: [ECHO] });
+    for (const f of files) {
+      const path = join(GOLDEN, target, ...f.path.split('/'));
+      if (process.env.UPDATE_GOLDEN === '1') {
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(path, f.content);
+      }
+      expect(f.content).toBe(readFileSync(path, 'utf8'));
+    }
+    expect(listTree(join(GOLDEN, target)).size).toBe(files.length);
+  });
+});
+
+describe('determinism and bad input', () => {
+  it.each<Target>(['apim', 'mi', 'apim3'])('%s: the same sources give the same bytes, in any input order', (target) => {
+    const a = generate({ target, sources: SOURCES });
+    const b = generate({ target, sources: [...SOURCES].reverse() });
+    expect(b).toEqual(a);
+  });
+
+  it.each([
+    [{ ...ECHO, name: 'Echo_Policy' }, /kebab-case/],
+    [{ ...ECHO, version: '1.0' }, /not a semantic version/],
+    [{ ...ECHO, flows: ['fault' as const] }, /neither the request nor the response flow/],
+  ])('refuses a source it cannot generate, saying which and why (%#)', (source, message) => {
+    expect(() => generate({ target: 'apim', sources: [source] })).toThrow(message);
+  });
+
+  it('refuses two sources with one name', () => {
+    expect(() => generate({ target: 'mi', sources: [ECHO, { ...ECHO, kind: 'pipeline' }] })).toThrow(
+      /Two sources are named "echo"/,
+    );
+  });
+
+  it('refuses an APIM 3.x sidecar URL with a path', () => {
+    expect(() => generate({ target: 'apim3', sources: [ECHO], apim3: { sidecarUrl: 'http://x/y' } })).toThrow(
+      /base URL/,
+    );
+  });
+});
