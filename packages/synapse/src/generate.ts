@@ -176,7 +176,6 @@ function generateApim(options: GenerateOptions): GeneratedFile[] {
       endpointSetup: [{ kind: 'property', name: 'uri.var.saiSidecar', value: `{{sidecarUrl}}${routePath(s.name)}` }],
       endpoint: {
         kind: 'http',
-        name: name,
         method: 'post',
         uriTemplate: '{uri.var.saiSidecar}',
         timeout: '{{timeoutMs}}',
@@ -442,7 +441,7 @@ function generateApim3(options: GenerateOptions): GeneratedFile[] {
             route: s.name,
             product: 'apim',
             endpointSetup: [],
-            endpoint: { kind: 'http', name, method: 'post', uriTemplate: `${url}${routePath(s.name)}`, timeout },
+            endpoint: { kind: 'http', method: 'post', uriTemplate: `${url}${routePath(s.name)}`, timeout },
             authorization: VAULT_AUTHORIZATION,
             failOpen: { value: String(options.apim3?.failOpen ?? false) },
             ...(s.produces ? { produces: s.produces } : {}),
