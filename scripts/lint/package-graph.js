@@ -10,7 +10,7 @@ module.exports = {
   sdk: { 'json-xml': 'full' },
   policies: { sdk: 'full', redact: 'full', 'json-xml': 'full', llm: 'full' },
   synapse: { sdk: 'full' },
-  validator: { synapse: 'full' },
+  validator: { synapse: 'full', 'json-xml': 'full' },
   sidecar: { 'json-xml': 'full', redact: 'full', llm: 'full', sdk: 'full', policies: 'full', synapse: 'full' },
   cli: {
     'json-xml': 'full',

@@ -7,8 +7,9 @@ import { generateCommand } from './commands/generate';
 import { redactCommand } from './commands/redact';
 import { serve } from './commands/serve';
 import { transform } from './commands/transform';
+import { validateCommand } from './commands/validate';
 
-export const commands: readonly Command[] = [serve, generateCommand, transform, redactCommand, audit];
+export const commands: readonly Command[] = [serve, generateCommand, validateCommand, transform, redactCommand, audit];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -9,7 +9,7 @@ export type { JsonXmlErrorCode } from './errors';
 export { PROPERTIES, PROPERTY_NAMES, resolveSettings } from './properties';
 export type { PropertyInfo, Settings } from './properties';
 export { readXml } from './xmlReader';
-export type { XmlAttribute, XmlHandler, XmlNamespaceDeclaration, XmlReadOptions } from './xmlReader';
+export type { ElementOffsets, XmlAttribute, XmlHandler, XmlNamespaceDeclaration, XmlReadOptions } from './xmlReader';
 export {
   isValidJson,
   JsonNumber,

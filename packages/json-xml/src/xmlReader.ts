@@ -39,13 +39,22 @@ export interface XmlHandler {
     attributes: XmlAttribute[],
     declarations: XmlNamespaceDeclaration[],
     ordered: readonly (readonly [string, string])[],
+    /** Offsets into the document: the element's `<`, and each attribute name in `ordered` order. */
+    at: ElementOffsets,
   ): void;
   endElement(): void;
   /** `cdata` is true for a CDATA section; whitespace-only runs are reported too. */
   text(text: string, cdata: boolean): void;
   processingInstruction(target: string, data: string): void;
-  /** Comments inside the root element (optional). */
-  comment?(text: string): void;
+  /** Comments inside the root element (optional); `offset` is where `<!--` starts. */
+  comment?(text: string, offset: number): void;
+  /** Comments before or after the root element (optional). */
+  outerComment?(text: string, offset: number): void;
+}
+
+export interface ElementOffsets {
+  start: number;
+  attributes: readonly number[];
 }
 
 export interface XmlReadOptions {
@@ -185,7 +194,8 @@ export function readXml(xml: string, handler: XmlHandler, options: XmlReadOption
         if (end === -1) fail('unterminated comment');
         const body = xml.slice(pos + 4, end);
         if (body.includes('--')) fail("'--' is not allowed inside a comment");
-        if (stack.length > 0) handler.comment?.(body);
+        if (stack.length > 0) handler.comment?.(body, start);
+        else handler.outerComment?.(body, start);
         pos = end + 3;
         continue;
       }
@@ -251,6 +261,7 @@ export function readXml(xml: string, handler: XmlHandler, options: XmlReadOption
     pos++;
     const qname = readName('an element name');
     const rawAttrs: [string, string, number][] = [];
+    const nameOffsets: number[] = [];
     let selfClosing = false;
     for (;;) {
       const hadWs = skipWs();
@@ -266,6 +277,7 @@ export function readXml(xml: string, handler: XmlHandler, options: XmlReadOption
       }
       if (pos >= n) fail(`unterminated start tag <${qname}>`, start);
       if (!hadWs) fail('expected whitespace between attributes');
+      nameOffsets.push(pos);
       const an = readName('an attribute name');
       skipWs();
       if (xml.charCodeAt(pos) !== 0x3d) fail(`expected '=' after attribute ${an}`);
@@ -346,6 +358,7 @@ export function readXml(xml: string, handler: XmlHandler, options: XmlReadOption
       attributes,
       declarations,
       rawAttrs.map(([an, value]) => [an, value] as const),
+      { start, attributes: nameOffsets },
     );
     if (selfClosing) {
       if (bindings) for (const p of bindings.keys()) ns.get(p)!.pop();

@@ -279,14 +279,7 @@ function generateMi(options: GenerateOptions): GeneratedFile[] {
           kind: 'template',
           name: miArtefactName(s),
           header: header(s),
-          parameters: [
-            {
-              name: 'failOpen',
-              mandatory: false,
-              defaultValue: 'false',
-              description: 'true: continue with the original message when the sidecar fails',
-            },
-          ],
+          parameters: [{ name: 'failOpen', mandatory: false, defaultValue: 'false' }],
           body: call({ expression: '$func:failOpen' }),
         }),
       );
@@ -437,6 +430,9 @@ function generateApim3(options: GenerateOptions): GeneratedFile[] {
           kind: 'sequence',
           name,
           header: header(s),
+          notes: [
+            'synapse-ai-disable call-timeout: the error path is the API fault sequence sai-sidecar-fault, chosen in the Publisher',
+          ],
           body: sidecarCall({
             route: s.name,
             product: 'apim',

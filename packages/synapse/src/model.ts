@@ -212,6 +212,8 @@ export interface SequenceArtefact {
   name: string;
   onError?: string;
   header?: string;
+  /** Further comments before the element (e.g. a validator directive). */
+  notes?: readonly string[];
   body: readonly Mediator[];
 }
 
@@ -219,7 +221,7 @@ export interface TemplateArtefact {
   kind: 'template';
   name: string;
   header?: string;
-  parameters: ReadonlyArray<{ name: string; defaultValue?: string; mandatory: boolean; description?: string }>;
+  parameters: ReadonlyArray<{ name: string; defaultValue?: string; mandatory: boolean }>;
   body: readonly Mediator[];
 }
 
@@ -241,7 +243,9 @@ export type Artefact = SequenceArtefact | TemplateArtefact | EndpointArtefact | 
 
 /** The artefact as a single XML element (with the Synapse namespace), preceded by its header comment. */
 export function artefactXml(a: Artefact): XmlNode[] {
-  const head = a.header === undefined ? [] : [comment(a.header)];
+  const head = [...(a.header === undefined ? [] : [a.header]), ...(a.kind === 'sequence' ? (a.notes ?? []) : [])].map(
+    comment,
+  );
   switch (a.kind) {
     case 'sequence':
       return [...head, el('sequence', { xmlns: SYNAPSE_NS, name: a.name, onError: a.onError }, listXml(a.body))];
@@ -256,7 +260,6 @@ export function artefactXml(a: Artefact): XmlNode[] {
               name: p.name,
               isMandatory: p.mandatory,
               defaultValue: p.defaultValue,
-              description: p.description,
             }),
           ),
           el('sequence', null, listXml(a.body)),

@@ -1,0 +1,36 @@
+import { rule } from '..';
+import { seq, SPEC, testRule } from '../../../__tests__/ruleTester';
+
+testRule(rule, {
+  valid: [
+    {
+      name: 'allowed values',
+      code: seq(
+        '<log level="custom" category="ERROR"/>\n<payloadFactory media-type="json"><format>{}</format><args/></payloadFactory>',
+      ),
+    },
+    {
+      name: 'dynamic and placeholder values are not checked',
+      file: 'p.j2',
+      code: '<log level="{{level}}"/>\n',
+      with: { 'p.json': SPEC('p', ['level']) },
+    },
+  ],
+  invalid: [
+    {
+      name: 'bad media type',
+      code: seq('<payloadFactory media-type="jsn"><format>{}</format><args/></payloadFactory>'),
+      errors: [{ line: 2, column: 21, message: 'media-type="jsn" is not allowed on <payloadFactory>.' }],
+    },
+    {
+      name: 'wrong case',
+      code: seq('<log level="CUSTOM"/>'),
+      errors: [{ line: 2, column: 10, message: /level="CUSTOM"/ }],
+    },
+    {
+      name: 'call blocking not boolean',
+      code: seq('<call blocking="yes"><endpoint key="e"/></call>'),
+      errors: [{ line: 2, column: 11 }],
+    },
+  ],
+});
