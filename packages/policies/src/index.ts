@@ -5,12 +5,13 @@
 import type { Policy } from '@synapse-ai/sdk';
 import addContext from './add-context';
 import echo from './echo';
+import guard from './guard';
 import jsonToXml from './json-to-xml';
 import redactPii, { redactPiiWith } from './redact-pii';
 import restorePii from './restore-pii';
 import xmlToJson from './xml-to-json';
 
-export { addContext, echo, jsonToXml, redactPii, redactPiiWith, restorePii, xmlToJson };
+export { addContext, echo, guard, jsonToXml, redactPii, redactPiiWith, restorePii, xmlToJson };
 
 /** Every built-in policy, by name. */
 export const builtinPolicies: readonly Policy[] = Object.freeze([
@@ -20,4 +21,5 @@ export const builtinPolicies: readonly Policy[] = Object.freeze([
   xmlToJson,
   redactPii,
   restorePii,
+  guard,
 ]);

@@ -61,6 +61,11 @@ export interface ContinueResult<J = unknown> {
   headers?: Record<string, string>;
   /** Whether the message changed; defaults to true when a new body is given. */
   modified?: boolean;
+  /**
+   * A short note on how the policy decided (e.g. `fallback: no LLM configured`), added to the
+   * `X-Policy-Decision` header as `<policy>=<note>`. Client-visible: keep internals out.
+   */
+  note?: string;
 }
 
 export interface BlockResult {

@@ -73,6 +73,8 @@ export type ChainOutcome =
       contentType: string | undefined;
       headers: Record<string, string>;
       decision: 'allow' | 'modified';
+      /** `<policy>=<note>` for each step that explained its decision. */
+      notes: string[];
       timings: StepTiming[];
     }
   | { kind: 'block'; error: SaiError; timings: StepTiming[]; blockedBy: string };
@@ -125,6 +127,7 @@ export class PolicyChain {
     let payload = message.payload;
     let contentType = message.contentType;
     const headers: Record<string, string> = {};
+    const notes: string[] = [];
     let modified = false;
 
     for (const step of this.steps) {
@@ -180,6 +183,7 @@ export class PolicyChain {
               : (sameKind(contentType, payload.kind) ?? DEFAULT_TYPES[payload.kind]));
         }
         if (result.headers) Object.assign(headers, result.headers);
+        if (result.note !== undefined) notes.push(`${name}=${result.note.replace(/[;\r\n]/g, ' ').slice(0, 200)}`);
         modified ||= result.modified ?? next !== message.payload;
       } catch (err) {
         const error = toSaiError(err);
@@ -191,7 +195,15 @@ export class PolicyChain {
         return { kind: 'block', error, timings, blockedBy: name };
       }
     }
-    return { kind: 'continue', payload, contentType, headers, decision: modified ? 'modified' : 'allow', timings };
+    return {
+      kind: 'continue',
+      payload,
+      contentType,
+      headers,
+      decision: modified ? 'modified' : 'allow',
+      notes,
+      timings,
+    };
   }
 }
 

@@ -18,6 +18,17 @@ function createAjv(useDefaults: boolean): Ajv {
 /** Options schemas fill in defaults; payload schemas never change the payload. */
 const optionsAjv = createAjv(true);
 const payloadAjv = createAjv(false);
+/** Schemas operators write in configuration (guard, validate-output…): any valid JSON Schema, not strict-mode clean. */
+const configuredAjv = new Ajv({ strict: false, allErrors: true, allowUnionTypes: true, validateSchema: true });
+
+/**
+ * Compiles a JSON Schema given in a policy's options. Lenient about style (unlisted `required`
+ * members, unknown keywords), strict about validity.
+ * @throws {Error} saying why the schema is not a valid JSON Schema.
+ */
+export function compileConfiguredSchema<T = unknown>(schema: JsonSchema): CompiledSchema<T> {
+  return { schema, validate: configuredAjv.compile<T>(schema as object) };
+}
 
 export interface CompiledSchema<T = unknown> {
   readonly schema: JsonSchema;

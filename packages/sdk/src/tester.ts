@@ -38,6 +38,8 @@ export interface ValidCase extends CaseBase {
   /** Headers the policy must return (others are ignored). */
   expectHeaders?: Record<string, string>;
   decision?: 'allow' | 'modified';
+  /** Notes the policy must add to X-Policy-Decision (`<policy>=<note>`), matched as text or pattern. */
+  notes?: Array<string | RegExp>;
 }
 
 export interface InvalidCase extends CaseBase {
@@ -249,6 +251,14 @@ export class PolicyTester {
     }
     if (c.decision !== undefined && outcome.decision !== c.decision) {
       throw new PolicyTestFailure(`"${c.name}": expected decision ${c.decision}, got ${outcome.decision}`);
+    }
+    for (const want of c.notes ?? []) {
+      const hit = outcome.notes.some((n) => (typeof want === 'string' ? n === want : want.test(n)));
+      if (!hit) {
+        throw new PolicyTestFailure(
+          `"${c.name}": expected a decision note ${String(want)}, got ${JSON.stringify(outcome.notes)}`,
+        );
+      }
     }
   }
 

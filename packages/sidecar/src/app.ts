@@ -362,7 +362,10 @@ export function createApp(services: AppServices): SidecarApp {
       const body = outcome.payload === payload ? raw : serializePayload(outcome.payload);
       const total = performance.now() - started;
       for (const [k, v] of Object.entries(outcome.headers)) res.setHeader(k, v);
-      res.setHeader('X-Policy-Decision', outcome.decision);
+      res.setHeader(
+        'X-Policy-Decision',
+        outcome.notes.length === 0 ? outcome.decision : `${outcome.decision}; ${outcome.notes.join('; ')}`,
+      );
       res.setHeader('Server-Timing', serverTiming(outcome.timings, total));
       if (outcome.contentType !== undefined) res.setHeader('Content-Type', outcome.contentType);
       res.setHeader('Content-Length', typeof body === 'string' ? Buffer.byteLength(body) : body.length);
