@@ -5,13 +5,26 @@
 import type { Policy } from '@synapse-ai/sdk';
 import addContext from './add-context';
 import echo from './echo';
+import explainFault from './explain-fault';
 import guard from './guard';
 import jsonToXml from './json-to-xml';
 import redactPii, { redactPiiWith } from './redact-pii';
 import restorePii from './restore-pii';
+import validateOutput from './validate-output';
 import xmlToJson from './xml-to-json';
 
-export { addContext, echo, guard, jsonToXml, redactPii, redactPiiWith, restorePii, xmlToJson };
+export {
+  addContext,
+  echo,
+  explainFault,
+  guard,
+  jsonToXml,
+  redactPii,
+  redactPiiWith,
+  restorePii,
+  validateOutput,
+  xmlToJson,
+};
 
 /** Every built-in policy, by name. */
 export const builtinPolicies: readonly Policy[] = Object.freeze([
@@ -22,4 +35,6 @@ export const builtinPolicies: readonly Policy[] = Object.freeze([
   redactPii,
   restorePii,
   guard,
+  validateOutput,
+  explainFault,
 ]);

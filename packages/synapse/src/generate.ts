@@ -169,7 +169,7 @@ function generateApim(options: GenerateOptions): GeneratedFile[] {
   const files: GeneratedFile[] = [];
   for (const s of options.sources) {
     const { name, version, base } = apimName(s);
-    const flows = s.flows.filter((f) => f !== 'fault');
+    const flows = s.flows;
     const body = sidecarCall({
       route: s.name,
       product: 'apim',

@@ -102,10 +102,11 @@ const ifSet = (prop: string, then: readonly Mediator[], otherwise?: readonly Med
   then,
   ...(otherwise ? { else: otherwise } : {}),
 });
+/** The response and fault flows carry a status of their own that the call must not change. */
 const ifResponseFlow = (then: readonly Mediator[], otherwise?: readonly Mediator[]): Mediator => ({
   kind: 'filter',
   source: `$ctx:${PROP.flow}`,
-  regex: 'response',
+  regex: 'response|fault',
   then,
   ...(otherwise ? { else: otherwise } : {}),
 });
@@ -113,8 +114,15 @@ const ifResponseFlow = (then: readonly Mediator[], otherwise?: readonly Mediator
 /** Puts an axis2 property back from the copy taken before the call, if there was one. */
 const restoreAxis2 = (name: string, saved: string): Mediator => ifSet(saved, [copy(name, `$ctx:${saved}`, 'axis2')]);
 
+/** What a fault flow knows about the fault, for policies such as explain-fault. */
+const FAULT_HEADERS: ReadonlyArray<readonly [string, string]> = [
+  ['X-Error-Code', '$ctx:ERROR_CODE'],
+  ['X-Error-Message', '$ctx:ERROR_MESSAGE'],
+  ['X-Http-Status', `$ctx:${PROP.savedStatus}`],
+];
+
 function sidecarHeaders(product: Product): string[] {
-  return ['X-Flow', ...CONTEXT_EXPRESSIONS[product].map(([h]) => h)];
+  return ['X-Flow', ...CONTEXT_EXPRESSIONS[product].map(([h]) => h), ...FAULT_HEADERS.map(([h]) => h)];
 }
 
 /** Headers that must not reach the client in a response the gateway builds itself (as WSO2's own fault sequences do). */
@@ -212,6 +220,7 @@ export function sidecarCall(s: SidecarCallSettings): Mediator[] {
       regex: '[1-5][0-9][0-9]',
       then: [set(PROP.flow, 'response'), copy(PROP.savedStatus, '$axis2:HTTP_SC')],
     },
+    { kind: 'filter', source: '$ctx:ERROR_CODE', regex: ANY_RE, then: [set(PROP.flow, 'fault')] },
     { kind: 'comment', text: 'Keep the message and the request state the call changes.' },
     { kind: 'enrich', source: { type: 'body', clone: true }, target: { type: 'property', property: PROP.savedBody } },
     copy(PROP.savedMessageType, '$axis2:messageType'),
@@ -236,6 +245,7 @@ export function sidecarCall(s: SidecarCallSettings): Mediator[] {
     set('Accept', MEDIA.json, 'transport'),
     copy('X-Flow', `$ctx:${PROP.flow}`, 'transport'),
     ...CONTEXT_EXPRESSIONS[s.product].map(([h, e]) => copy(h, e, 'transport')),
+    ...FAULT_HEADERS.map(([h, e]) => copy(h, e, 'transport')),
     ...s.endpointSetup,
     set(PROP.inflight, 'true'),
     { kind: 'call', endpoint: s.endpoint },

@@ -14,6 +14,7 @@ import {
   type CompiledSchema,
   type JsonValue,
 } from '@synapse-ai/sdk';
+import { toPlainJson } from '@synapse-ai/json-xml';
 import { askModel, modelNote } from '../llmShared';
 import { eachString, mapStrings, parsePath } from '../textFields';
 
@@ -230,7 +231,8 @@ export default definePolicy({
         findings.push({ rule: 'injection', spans: [] });
       }
     }
-    if (c.schema && payload.kind === 'json' && !c.schema.validate(payload.value)) findings.push({ rule: 'schema' });
+    if (c.schema && payload.kind === 'json' && !c.schema.validate(toPlainJson(payload.value)))
+      findings.push({ rule: 'schema' });
 
     let classifierNote: string | undefined;
     if (o.classifier.enabled) {

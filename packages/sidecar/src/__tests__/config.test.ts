@@ -5,6 +5,9 @@ import { builtinPolicies } from '@synapse-ai/policies';
 import { buildRegistry } from '../app';
 import { ConfigError, isLoopbackHost, loadConfig, parseSize } from '../config';
 
+/** The names the registry lists in its fix hints, in registry order. */
+const ALL = builtinPolicies.map((p) => p.meta.name).join(', ');
+
 const dir = mkdtempSync(join(tmpdir(), 'sai-config-'));
 const file = (name: string, text: string): string => {
   const path = join(dir, name);
@@ -138,10 +141,10 @@ describe('buildRegistry', () => {
       ),
     ).toEqual([
       'policies.add-context.options: Invalid options for policy "add-context": options.key must be a string (got 7)',
-      'policies.nope: no policy is named "nope". Fix: use one of echo, add-context, json-to-xml, xml-to-json, redact-pii, restore-pii.',
+      `policies.nope: no policy is named "nope". Fix: use one of ${ALL}.`,
       'pipelines.echo: a policy already has this name. Fix: rename the pipeline.',
       'pipelines.flow[0].options: Invalid options for policy "add-context": options.key must be a string (got 7)',
-      'pipelines.flow[1]: no policy is named "missing". Fix: use one of echo, add-context, json-to-xml, xml-to-json, redact-pii, restore-pii.',
+      `pipelines.flow[1]: no policy is named "missing". Fix: use one of ${ALL}.`,
       'pipelines.mixed[0].options: Policy "echo" takes no options (got a); remove them.',
     ]);
   });

@@ -116,10 +116,10 @@ describe('API Manager policy pairs', () => {
     );
   });
 
-  it('declares only the request and response flows for policies, and the fault flow for the fault handler', () => {
+  it('declares the flows each policy serves, and the fault flow for the fault handler', () => {
     const flows = (p: string) =>
       (parseYaml(files.get(p)!) as { data: { applicableFlows: string[] } }).data.applicableFlows;
-    expect(flows('saiEcho_v1/saiEcho_v1.yaml')).toEqual(['request', 'response']);
+    expect(flows('saiEcho_v1/saiEcho_v1.yaml')).toEqual(['request', 'response', 'fault']);
     expect(flows('saiRedactPii_v1/saiRedactPii_v1.yaml')).toEqual(['request']);
     expect(flows('saiSidecarFault_v1/saiSidecarFault_v1.yaml')).toEqual(['fault']);
   });

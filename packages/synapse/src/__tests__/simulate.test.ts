@@ -157,6 +157,23 @@ describe('APIM policy fragment', () => {
     expectNoSidecarSecrets(r.message);
   });
 
+  it('in the fault flow, says so, sends the fault details and keeps the fault status', () => {
+    const m = responseMessage();
+    m.axis2.HTTP_SC = '504';
+    m.ctx.ERROR_CODE = '101504';
+    m.ctx.ERROR_MESSAGE = 'Send timeout';
+    const r = run(m, { status: 200, body: '{"error":{"message":"Please try again."}}' }, false);
+    expect(r.outcome).toBe('continue');
+    expect(r.calls[0]!.headers).toMatchObject({
+      'X-Flow': 'fault',
+      'X-Error-Code': '101504',
+      'X-Error-Message': 'Send timeout',
+      'X-Http-Status': '504',
+    });
+    expect(r.message.axis2.HTTP_SC).toBe('504');
+    expect(r.message.transport['X-Error-Code']).toBeUndefined();
+  });
+
   it('does not take a backend 4xx for a sidecar block when the sidecar times out', () => {
     const m = responseMessage();
     m.axis2.HTTP_SC = '403';
