@@ -5,11 +5,13 @@
 import type { Policy } from '@synapse-ai/sdk';
 import addContext from './add-context';
 import echo from './echo';
+import enrich from './enrich';
 import explainFault from './explain-fault';
 import guard from './guard';
 import jsonToXml from './json-to-xml';
 import redactPii, { redactPiiWith } from './redact-pii';
 import restorePii from './restore-pii';
+import summarize from './summarize';
 import validateOutput from './validate-output';
 import xmlToJson from './xml-to-json';
 
@@ -37,4 +39,6 @@ export const builtinPolicies: readonly Policy[] = Object.freeze([
   guard,
   validateOutput,
   explainFault,
+  summarize,
+  enrich,
 ]);

@@ -1,0 +1,225 @@
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { LlmLayer, TestLlmServer } from '@synapse-ai/llm';
+import {
+  MemoryStore,
+  mountPolicy,
+  PolicyChain,
+  PolicyTester,
+  parsePayload,
+  serializePayload,
+  silentLogger,
+} from '@synapse-ai/sdk';
+import enrich, { appendXml, expandUrl, jwtClaims } from '..';
+
+const fixtures = PolicyTester.loadFixtures(join(__dirname, '../fixtures'));
+const jwt = (claims: object) =>
+  `eyJhbGciOiJSUzI1NiJ9.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.c2ln`;
+
+PolicyTester.run(enrich, {
+  valid: [
+    ...fixtures.valid,
+    {
+      name: 'JWT claims as typed values, values never break the JSON',
+      options: {
+        identity: {
+          fields: ['tenantId'],
+          claims: { map: { sub: 'user', groups: 'groups', 'http://wso2.org/claims/age': 'age' } },
+        },
+      },
+      context: { tenantId: 'a"b\\c' },
+      headers: { 'x-jwt-assertion': jwt({ sub: 'ada', groups: ['admin', 'ops'], 'http://wso2.org/claims/age': 36 }) },
+      body: { q: 1 },
+      output: { q: 1, gateway: { tenantId: 'a"b\\c', user: 'ada', groups: ['admin', 'ops'], age: 36 } },
+    },
+    {
+      name: 'XML: escaped elements inside the root',
+      options: { identity: { fields: ['tenantId', 'apiName'] } },
+      context: { tenantId: '<acme & co>', apiName: 'Orders' },
+      body: '<order xmlns="urn:o"><id>7</id></order>',
+      contentType: 'application/xml',
+      output:
+        '<order xmlns="urn:o"><id>7</id><gatewayContext><tenantId>&lt;acme &amp; co&gt;</tenantId><apiName>Orders</apiName></gatewayContext></order>',
+    },
+    {
+      name: 'model fields without an LLM: unchanged, and the decision says so',
+      options: { model: { source: '$.message', fields: ['intent', 'language'] } },
+      body: { message: 'Where is my parcel?' },
+      output: { message: 'Where is my parcel?' },
+      decision: 'allow',
+      notes: ['enrich=model: fallback, payload unchanged (no LLM configured)'],
+    },
+  ],
+  invalid: [
+    ...fixtures.invalid,
+    {
+      name: 'a target with an index',
+      options: { identity: { target: '$.a[0]' } },
+      body: {},
+      error: { code: 'SAI_ERR_INVALID_OPTIONS' },
+    },
+  ],
+});
+
+describe('helpers', () => {
+  it('decodes JWT claims, and refuses what is not a JWT', () => {
+    expect(jwtClaims(`Bearer ${jwt({ sub: 'x' })}`)).toEqual({ sub: 'x' });
+    expect(jwtClaims('not-a-jwt')).toBeUndefined();
+    expect(jwtClaims('a.!!!.c')).toBeUndefined();
+  });
+  it('expands URL placeholders URL-encoded, and reports a missing one', () => {
+    expect(
+      expandUrl(
+        'http://crm/c/{body.customer.id}?t={context.tenantId}',
+        { customer: { id: 'a/b c' } },
+        { tenantId: 't&1' },
+      ),
+    ).toBe('http://crm/c/a%2Fb%20c?t=t%261');
+    expect(expandUrl('http://crm/c/{body.customer.id}', { customer: {} }, {})).toBeUndefined();
+  });
+  it('leaves a self-closing XML root alone', () => expect(appendXml('<a/>', 'g', { x: '1' })).toBe('<a/>'));
+});
+
+describe('enrich lookup', () => {
+  let server: Server;
+  let base: string;
+  let hits = 0;
+  let fail = false;
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      hits++;
+      if (fail) {
+        res.statusCode = 500;
+        res.end('{}');
+        return;
+      }
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ id: req.url!.split('/').pop(), tier: 'gold', since: 2019 }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+  afterAll(() => server.close());
+
+  async function run(options: object, body: object, store: MemoryStore) {
+    const chain = new PolicyChain('t', [mountPolicy(enrich, options)]);
+    const outcome = await chain.execute(
+      {
+        payload: parsePayload(Buffer.from(JSON.stringify(body)), 'application/json'),
+        contentType: 'application/json',
+        headers: {},
+        context: { correlationId: 'c', flow: 'request' },
+      },
+      { logger: silentLogger, store },
+    );
+    return outcome.kind === 'continue'
+      ? { body: serializePayload(outcome.payload), notes: outcome.notes }
+      : { error: outcome.error.code };
+  }
+
+  it('merges the answer at the target, caches it, and opens the breaker after failures', async () => {
+    const store = new MemoryStore();
+    const options = {
+      lookup: {
+        url: `${base}/customers/{body.customerId}`,
+        target: '$.customer',
+        breaker: { failures: 2, openMs: 60000 },
+      },
+    };
+    const first = await run(options, { customerId: 'C-1' }, store);
+    expect(first).toEqual({
+      body: '{"customerId":"C-1","customer":{"id":"C-1","tier":"gold","since":2019}}',
+      notes: ['enrich=lookup: fetched'],
+    });
+    expect((await run(options, { customerId: 'C-1' }, store)).notes).toEqual(['enrich=lookup: cached']);
+    expect(hits).toBe(1);
+    fail = true;
+    expect((await run(options, { customerId: 'C-2' }, store)).notes).toEqual(['enrich=lookup: failed']);
+    expect((await run(options, { customerId: 'C-3' }, store)).notes).toEqual(['enrich=lookup: failed']);
+    const hitsBefore = hits;
+    expect((await run(options, { customerId: 'C-4' }, store)).notes).toEqual(['enrich=lookup: circuit open']);
+    expect(hits).toBe(hitsBefore);
+    fail = false;
+    await store.close();
+  });
+
+  it('blocks with 503 when the lookup fails and onError is block', async () => {
+    const store = new MemoryStore();
+    fail = true;
+    const r = await run(
+      { lookup: { url: `${base}/c/{body.id}`, target: '$.c', onError: 'block' } },
+      { id: 'x' },
+      store,
+    );
+    fail = false;
+    expect(r).toEqual({ error: 'SAI_ERR_UNAVAILABLE' });
+    await store.close();
+  });
+});
+
+describe('enrich with a model', () => {
+  const llmServer = new TestLlmServer();
+  let llm: LlmLayer;
+  beforeAll(async () => {
+    const url = await llmServer.start();
+    llm = new LlmLayer({
+      providers: [{ name: 'local', type: 'compatible', baseURL: `${url}/v1` }],
+      chain: [{ provider: 'local', model: 'm' }],
+      maxRetries: 0,
+    });
+  });
+  afterAll(() => llmServer.stop());
+  const options = {
+    model: {
+      source: '$.message',
+      fields: ['intent', 'language', 'sentiment', 'address'],
+      intents: ['track-order', 'refund'],
+    },
+  };
+
+  it('adds schema-checked fields', async () => {
+    llmServer.enqueue({
+      kind: 'reply',
+      content: JSON.stringify({
+        intent: 'track-order',
+        language: 'de',
+        sentiment: 'negative',
+        address: { city: 'Berlin', country: 'DE' },
+      }),
+    });
+    await PolicyTester.runValid(
+      enrich,
+      {
+        name: 'model',
+        options,
+        body: { message: 'Wo ist mein Paket? Lieferung nach Berlin' },
+        output: {
+          message: 'Wo ist mein Paket? Lieferung nach Berlin',
+          derived: {
+            intent: 'track-order',
+            language: 'de',
+            sentiment: 'negative',
+            address: { city: 'Berlin', country: 'DE' },
+          },
+        },
+        notes: ['enrich=model: used'],
+      },
+      { llm },
+    );
+  });
+
+  it('leaves the payload unchanged when the model answers garbage (an intent outside the list)', async () => {
+    llmServer.enqueue({ kind: 'reply', content: '{"intent":"hack"}' }, { kind: 'reply', content: 'no' });
+    await PolicyTester.runValid(
+      enrich,
+      {
+        name: 'garbage',
+        options,
+        body: { message: 'hello' },
+        output: { message: 'hello' },
+        notes: [/^enrich=model: fallback, payload unchanged/],
+      },
+      { llm },
+    );
+  });
+});
