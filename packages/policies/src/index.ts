@@ -9,6 +9,7 @@ import enrich from './enrich';
 import explainFault from './explain-fault';
 import guard from './guard';
 import jsonToXml from './json-to-xml';
+import prompt from './prompt';
 import redactPii, { redactPiiWith } from './redact-pii';
 import restorePii from './restore-pii';
 import summarize from './summarize';
@@ -41,4 +42,5 @@ export const builtinPolicies: readonly Policy[] = Object.freeze([
   explainFault,
   summarize,
   enrich,
+  prompt,
 ]);

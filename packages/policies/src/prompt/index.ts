@@ -1,0 +1,156 @@
+/**
+ * @fileoverview `prompt`: the AI-as-an-API facade. Turns an inbound payload into a chat-completions
+ * call from a template whose placeholders are bound to body fields and gateway context, calls the
+ * model through the LLM layer (quotas, failover, audit), then filters and reshapes the answer (JSON
+ * Schema, extraction, maximum length) into the API's own response format. Needs an LLM: without one
+ * it answers 503 saying how to configure a provider.
+ */
+import { block, definePolicy, JsonNumber, proceed, SaiError, type JsonValue } from '@synapse-ai/sdk';
+
+type Obj = Record<string, unknown>;
+
+function lookup(root: unknown, path: string): unknown {
+  let v = root;
+  for (const k of path.split('.')) {
+    if (v === null || typeof v !== 'object' || v instanceof JsonNumber) return undefined;
+    v = (v as Obj)[k];
+  }
+  return v;
+}
+
+/**
+ * Renders `{{body.a.b}}` / `{{context.tenantId}}` placeholders. Each value is written as a JSON
+ * literal (strings quoted and escaped), so the model sees where user data starts and ends.
+ * @returns the text, or the first placeholder that has no value.
+ */
+export function renderTemplate(template: string, scope: Obj): { text: string } | { missing: string } {
+  let missing: string | undefined;
+  const text = template.replace(/\{\{\s*((?:body|context)(?:\.[\w$-]+)+)\s*\}\}/g, (_, path: string) => {
+    const v = lookup(scope, path);
+    if (v === undefined || v === null) {
+      missing ??= path;
+      return '';
+    }
+    return JSON.stringify(v instanceof JsonNumber ? Number(v.text) : v);
+  });
+  return missing !== undefined ? { missing } : { text };
+}
+
+/** Fills a response template: a string that is exactly `{{name}}` takes the value's type. */
+export function fillFormat(format: unknown, scope: Obj): JsonValue {
+  if (typeof format === 'string') {
+    const whole = /^\{\{\s*([\w.$-]+)\s*\}\}$/.exec(format);
+    if (whole) return (lookup(scope, whole[1]!) ?? null) as JsonValue;
+    return format.replace(/\{\{\s*([\w.$-]+)\s*\}\}/g, (_, p: string) => {
+      const v = lookup(scope, p);
+      return v === undefined || v === null ? '' : typeof v === 'string' ? v : JSON.stringify(v);
+    });
+  }
+  if (Array.isArray(format)) return format.map((f) => fillFormat(f, scope));
+  if (format !== null && typeof format === 'object') {
+    const out: Record<string, JsonValue> = {};
+    for (const [k, v] of Object.entries(format)) out[k] = fillFormat(v, scope);
+    return out;
+  }
+  return format as JsonValue;
+}
+
+export default definePolicy({
+  meta: {
+    name: 'prompt',
+    version: '1.0.0',
+    description:
+      'AI-as-an-API facade: builds a chat call from a template bound to the payload and gateway context, and reshapes the answer.',
+    flows: ['request'],
+    stage: 'ai',
+    priority: 300,
+    accepts: ['json'],
+    requiresLlm: true,
+  },
+  options: {
+    type: 'object',
+    properties: {
+      system: { type: 'string', maxLength: 20000, description: 'System message.' },
+      template: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 20000,
+        default: '{{body.prompt}}',
+        description:
+          'User message with {{body.x}} / {{context.tenantId}} placeholders (default: the body’s prompt member).',
+      },
+      model: { type: 'string', description: 'Model name (default: the LLM chain’s).' },
+      temperature: { type: 'number', minimum: 0, maximum: 2, default: 0.2 },
+      maxTokens: { type: 'integer', minimum: 1, maximum: 32000, default: 512 },
+      output: {
+        type: 'object',
+        properties: {
+          schema: { type: 'object', description: 'JSON Schema of a structured answer (checked, repaired once).' },
+          extract: {
+            type: 'string',
+            pattern: '^[\\w$-]+(\\.[\\w$-]+)*$',
+            description: 'Member of the structured answer to return (a.b).',
+          },
+          maxLength: { type: 'integer', minimum: 1, description: 'Longest text answer, in characters.' },
+          format: {
+            description:
+              'The API’s response: JSON with {{answer}}, {{model}}, {{context.correlationId}}, {{body.x}} placeholders.',
+          },
+        },
+        additionalProperties: false,
+        default: {},
+      },
+    },
+    additionalProperties: false,
+  },
+  input: { type: 'object' },
+  async handler(message, ctx) {
+    const o = ctx.options;
+    const scope: Obj = { body: message.payload.value, context: message.context };
+    const rendered = renderTemplate(o.template ?? '{{body.prompt}}', scope);
+    if ('missing' in rendered) {
+      return block('SAI_ERR_INPUT_INVALID', `The request needs the field ${rendered.missing.replace(/^body\./, '')}.`, {
+        status: 422,
+      });
+    }
+    const result = await ctx.llm.complete(
+      {
+        messages: [
+          ...(o.system ? [{ role: 'system' as const, content: o.system }] : []),
+          { role: 'user' as const, content: rendered.text },
+        ],
+        ...(o.output.schema ? { schema: o.output.schema as Record<string, unknown> } : {}),
+        ...(o.model ? { model: o.model } : {}),
+        temperature: o.temperature ?? 0.2,
+        maxTokens: o.maxTokens ?? 512,
+      },
+      ctx.signal,
+    );
+    if (!result.ok) {
+      ctx.logger.warn('prompt: model call failed', { code: result.code, reason: result.reason });
+      if (result.code === 'schema_violation' || result.code === 'malformed') {
+        return block('SAI_ERR_OUTPUT_INVALID', 'The AI service answered in an unexpected format.', { status: 502 });
+      }
+      throw new SaiError('SAI_ERR_UNAVAILABLE', {
+        message: 'The AI service is not available right now. Try again later.',
+        status: result.code === 'timeout' ? 504 : 503,
+      });
+    }
+    let answer: unknown = o.output.schema ? result.json : result.content;
+    if (o.output.extract) {
+      answer = lookup(answer, o.output.extract);
+      if (answer === undefined)
+        return block('SAI_ERR_OUTPUT_INVALID', 'The AI service answered in an unexpected format.', { status: 502 });
+    }
+    if (typeof answer === 'string' && o.output.maxLength !== undefined && answer.length > o.output.maxLength) {
+      answer = `${answer.slice(0, Math.max(1, o.output.maxLength - 1)).replace(/\s+\S*$/, '')}…`;
+    }
+    const out = fillFormat(o.output.format ?? { answer: '{{answer}}' }, {
+      ...scope,
+      answer,
+      model: result.model,
+      usage: result.usage,
+    });
+    return proceed({ json: out, contentType: 'application/json', note: result.cached ? 'model (cached)' : 'model' });
+  },
+});
