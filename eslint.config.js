@@ -52,4 +52,19 @@ module.exports = tseslint.config(
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  {
+    // Identity Server adaptive authentication scripts: the server defines these functions, and the
+    // server calls onLoginRequest.
+    files: ['examples/adaptive-auth/**/*.js'],
+    languageOptions: {
+      globals: {
+        executeStep: 'readonly',
+        httpPost: 'readonly',
+        fail: 'readonly',
+        getSecretByName: 'readonly',
+        Log: 'readonly',
+      },
+    },
+    rules: { '@typescript-eslint/no-unused-vars': ['error', { varsIgnorePattern: '^onLoginRequest$', args: 'none' }] },
+  },
 );

@@ -10,8 +10,10 @@ import explainFault from './explain-fault';
 import guard from './guard';
 import jsonToXml from './json-to-xml';
 import prompt from './prompt';
+import rateAdvice from './rate-advice';
 import redactPii, { redactPiiWith } from './redact-pii';
 import restorePii from './restore-pii';
+import riskScore from './risk-score';
 import summarize from './summarize';
 import validateOutput from './validate-output';
 import xmlToJson from './xml-to-json';
@@ -43,4 +45,6 @@ export const builtinPolicies: readonly Policy[] = Object.freeze([
   summarize,
   enrich,
   prompt,
+  riskScore,
+  rateAdvice,
 ]);
