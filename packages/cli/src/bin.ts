@@ -4,12 +4,21 @@
 import { CliError, EXIT, helpText, parse, type Command, type Io } from './cli';
 import { audit } from './commands/audit';
 import { generateCommand } from './commands/generate';
+import { mapCommand } from './commands/map';
 import { redactCommand } from './commands/redact';
 import { serve } from './commands/serve';
 import { transform } from './commands/transform';
 import { validateCommand } from './commands/validate';
 
-export const commands: readonly Command[] = [serve, generateCommand, validateCommand, transform, redactCommand, audit];
+export const commands: readonly Command[] = [
+  serve,
+  generateCommand,
+  validateCommand,
+  transform,
+  redactCommand,
+  mapCommand,
+  audit,
+];
 
 function mainHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

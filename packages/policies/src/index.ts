@@ -4,11 +4,13 @@
  */
 import type { Policy } from '@synapse-ai/sdk';
 import addContext from './add-context';
+import anomaly from './anomaly';
 import echo from './echo';
 import enrich from './enrich';
 import explainFault from './explain-fault';
 import guard from './guard';
 import jsonToXml from './json-to-xml';
+import map from './map';
 import prompt from './prompt';
 import rateAdvice from './rate-advice';
 import redactPii, { redactPiiWith } from './redact-pii';
@@ -47,4 +49,7 @@ export const builtinPolicies: readonly Policy[] = Object.freeze([
   prompt,
   riskScore,
   rateAdvice,
+  anomaly,
+  map,
 ]);
+export { applyMapping, checkMapping, type Mapping } from './map';
