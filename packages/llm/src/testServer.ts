@@ -29,6 +29,8 @@ export class TestLlmServer {
   private script: Behaviour[] = [];
   /** Used when the script is empty. */
   fallback: Behaviour = { kind: 'reply', content: 'ok' };
+  /** When set, answers calls the script does not cover, from the request body (examples, demos). */
+  responder: ((body: Record<string, unknown>) => Behaviour) | undefined;
   readonly requests: RecordedRequest[] = [];
   private readonly hanging = new Set<ServerResponse>();
 
@@ -41,12 +43,17 @@ export class TestLlmServer {
     this.script = [];
     this.requests.length = 0;
     this.fallback = { kind: 'reply', content: 'ok' };
+    this.responder = undefined;
   }
 
-  async start(): Promise<string> {
+  /** Listens on loopback (`port` 0 picks a free one) and resolves with the base URL. */
+  async start(port = 0): Promise<string> {
     this.server = createServer((req, res) => void this.handle(req, res));
     this.server.keepAliveTimeout = 1000;
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(port, '127.0.0.1', resolve);
+    });
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
@@ -75,7 +82,7 @@ export class TestLlmServer {
         .end(JSON.stringify({ error: { message: 'not found', type: 'invalid_request_error' } }));
       return;
     }
-    const b = this.script.shift() ?? this.fallback;
+    const b = this.script.shift() ?? this.responder?.(body) ?? this.fallback;
     if (b.kind === 'hang') {
       this.hanging.add(res);
       res.on('close', () => this.hanging.delete(res));

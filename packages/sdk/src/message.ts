@@ -12,6 +12,7 @@ import {
   parseJson,
   stringifyJson,
   type JsonValue,
+  toPlainJson,
 } from '@synapse-ai/json-xml';
 import { XMLParser } from 'fast-xml-parser';
 import { SaiError } from './errors';
@@ -175,6 +176,22 @@ class LazyJsonPayload {
     }
     return this.tree as JsonValue;
   }
+  private plainTree: unknown;
+  /** The body as plain values (the platform parser: numbers as doubles); for reading only. */
+  get plain(): unknown {
+    if (this.plainTree === undefined)
+      this.plainTree = this.parsed ? toPlainJson(this.tree as JsonValue) : JSON.parse(this.text);
+    return this.plainTree;
+  }
+}
+
+/**
+ * A JSON body as plain JavaScript values (numbers as doubles), for policies that only read it:
+ * cheaper than the lossless tree of `payload.value`, which keeps number text for writing.
+ */
+export function plainJson(payload: { readonly kind: string; readonly value?: unknown }): unknown {
+  if (payload.kind !== 'json') return undefined;
+  return payload instanceof LazyJsonPayload ? payload.plain : toPlainJson(payload.value as JsonValue);
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   type GatewayContext,
   type Message,
   type Payload,
+  plainJson,
 } from './message';
 import {
   lazyChild,
@@ -243,7 +244,7 @@ function check(policy: Policy, payload: Payload, contentType: string | undefined
     });
   }
   const input = policy.schemas.input;
-  if (input && payload.kind === 'json' && !input.validate(toPlainJson(payload.value))) {
+  if (input && payload.kind === 'json' && !input.validate(plainJson(payload))) {
     const problems = describeErrors(input.validate.errors, undefined, 'body', true);
     throw new SaiError('SAI_ERR_INPUT_INVALID', {
       message: `The body does not match what this policy expects: ${problems.join('; ')}`,
@@ -262,7 +263,7 @@ function applyResult(policy: Policy, result: PolicyResult & { action: 'continue'
   if (result.jsonText !== undefined) {
     const payload = jsonPayloadFromText(result.jsonText);
     const output = policy.schemas.output;
-    if (output && payload.kind === 'json' && !output.validate(toPlainJson(payload.value))) {
+    if (output && payload.kind === 'json' && !output.validate(plainJson(payload))) {
       throw new SaiError('SAI_ERR_OUTPUT_INVALID', {
         logDetail: { problems: describeErrors(output.validate.errors, undefined, 'output', true) },
       });

@@ -5,7 +5,7 @@
  * history, with absolute floors so that a new consumer is judged too.
  */
 import { createHash } from 'node:crypto';
-import { definePolicy, proceed, type PolicyContext } from '@synapse-ai/sdk';
+import { definePolicy, plainJson, proceed, type PolicyContext } from '@synapse-ai/sdk';
 import { update, zScore, type Baseline } from '../baseline';
 
 const METRICS = ['req', 'authfail', 'notfound', 'tokens', 'paths'] as const;
@@ -198,8 +198,11 @@ export default definePolicy({
   },
   async handler(message, ctx) {
     const o = ctx.options as Options;
-    const body = message.payload.value as unknown;
+    const body = plainJson(message.payload);
     const events = (Array.isArray(body) ? body : ((body as { events?: unknown[] }).events ?? [body])) as Event[];
+    // Count in memory first: one store increment per consumer, minute and metric, however many
+    // events the batch carries.
+    const buckets = new Map<string, { consumer: string; minute: number; counts: Counts; paths: Set<string> }>();
     const touched = new Map<string, number>();
     for (const e of events) {
       const ms =
@@ -209,18 +212,36 @@ export default definePolicy({
             ? e.timestamp
             : Date.parse(e.timestamp);
       const minute = minuteOf(Number.isNaN(ms) ? ctx.clock.now() : ms);
-      const base = `anomaly:${e.consumerKey}:${minute}`;
-      const ttl = 15 * 60_000;
-      await ctx.store.incr(`${base}:req`, 1, ttl);
-      if (e.status === 401 || e.status === 403) await ctx.store.incr(`${base}:authfail`, 1, ttl);
-      if (e.status === 404) await ctx.store.incr(`${base}:notfound`, 1, ttl);
-      const tokens = (e.promptTokens ?? 0) + (e.completionTokens ?? 0);
-      if (tokens > 0) await ctx.store.incr(`${base}:tokens`, tokens, ttl);
-      if (e.path) {
-        const h = createHash('sha1').update(e.path).digest('base64url').slice(0, 16);
+      const id = `${e.consumerKey}\u0000${minute}`;
+      let b = buckets.get(id);
+      if (!b)
+        buckets.set(
+          id,
+          (b = {
+            consumer: e.consumerKey,
+            minute,
+            counts: { req: 0, authfail: 0, notfound: 0, tokens: 0, paths: 0 },
+            paths: new Set(),
+          }),
+        );
+      b.counts.req++;
+      if (e.status === 401 || e.status === 403) b.counts.authfail++;
+      if (e.status === 404) b.counts.notfound++;
+      b.counts.tokens += (e.promptTokens ?? 0) + (e.completionTokens ?? 0);
+      if (e.path) b.paths.add(e.path);
+      touched.set(e.consumerKey, Math.max(touched.get(e.consumerKey) ?? 0, minute));
+    }
+    const ttl = 15 * 60_000;
+    for (const b of buckets.values()) {
+      const base = `anomaly:${b.consumer}:${b.minute}`;
+      for (const m of ['req', 'authfail', 'notfound', 'tokens'] as const) {
+        if (b.counts[m] > 0) await ctx.store.incr(`${base}:${m}`, b.counts[m], ttl);
+      }
+      // distinct paths: a marker per path (hashed), counted the first time it is set
+      for (const path of b.paths) {
+        const h = createHash('sha1').update(path).digest('base64url').slice(0, 16);
         if ((await ctx.store.incr(`${base}:p:${h}`, 1, ttl)) === 1) await ctx.store.incr(`${base}:paths`, 1, ttl);
       }
-      touched.set(e.consumerKey, Math.max(touched.get(e.consumerKey) ?? 0, minute));
     }
     const anomalies: Anomaly[] = [];
     for (const [consumer, minute] of touched) {

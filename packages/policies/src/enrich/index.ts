@@ -9,7 +9,15 @@
  * Values are never concatenated into text: JSON goes through the object model, XML through escaping.
  */
 import { escapeXml } from '@synapse-ai/json-xml';
-import { block, definePolicy, JsonNumber, proceed, type JsonValue, type PolicyContext } from '@synapse-ai/sdk';
+import {
+  block,
+  definePolicy,
+  JsonNumber,
+  plainJson,
+  proceed,
+  type JsonValue,
+  type PolicyContext,
+} from '@synapse-ai/sdk';
 import { askModel } from '../llmShared';
 import { eachString, parsePath } from '../textFields';
 
@@ -251,6 +259,29 @@ export default definePolicy({
     const payload = message.payload;
     const notes: string[] = [];
     const original = payload.kind === 'json' ? payload.value : undefined;
+    // Only identity into a new top-level member: splice it into the text as received, without
+    // building the lossless tree or writing the body again (the rest stays byte for byte).
+    if (
+      o.identity &&
+      !o.lookup &&
+      !o.model &&
+      payload.kind === 'json' &&
+      'text' in payload &&
+      typeof payload.text === 'string'
+    ) {
+      const target = objectPathOrUndefined(o.identity.target ?? '$.gateway');
+      const plain = plainJson(payload);
+      if (target && target.length === 1 && isPlainObject(plain) && !(target[0]! in plain)) {
+        const values = identityValues(o.identity, message);
+        if (values.notes.length === 0) {
+          const text = payload.text;
+          const close = text.lastIndexOf('}');
+          const empty = Object.keys(plain).length === 0;
+          const member = `${JSON.stringify(target[0])}:${JSON.stringify(values.values)}`;
+          return proceed({ jsonText: `${text.slice(0, close)}${empty ? '' : ','}${member}${text.slice(close)}` });
+        }
+      }
+    }
     let body: JsonValue | undefined = payload.kind === 'json' ? payload.value : undefined;
     let xml = payload.kind === 'xml' ? payload.xml.text : undefined;
     let paths: { identity: string[]; lookup?: string[]; model?: string[] };
@@ -267,28 +298,8 @@ export default definePolicy({
     }
 
     if (o.identity) {
-      const values: Obj = {};
-      for (const f of o.identity.fields ?? [
-        'correlationId',
-        'tenantId',
-        'userRole',
-        'apiName',
-        'apiVersion',
-        'consumerKey',
-      ]) {
-        const v = message.context[f];
-        if (v !== undefined) values[f] = v;
-      }
-      if (o.identity.claims) {
-        const token = message.headers[(o.identity.claims.header ?? 'x-jwt-assertion').toLowerCase()];
-        const claims = token ? jwtClaims(token) : undefined;
-        if (claims) {
-          for (const [claim, field] of Object.entries(o.identity.claims.map)) {
-            const v = toJson(claims[claim]);
-            if (v !== undefined) values[field] = v;
-          }
-        } else notes.push('claims: none');
-      }
+      const { values, notes: identityNotes } = identityValues(o.identity, message);
+      notes.push(...identityNotes);
       if (body !== undefined) body = setAt(body, paths.identity, values, true);
       else if (xml !== undefined) xml = appendXml(xml, o.identity.xmlElement ?? 'gatewayContext', values);
     }
@@ -340,6 +351,47 @@ export default definePolicy({
     return proceed({ modified: false, ...(note ? { note } : {}) });
   },
 });
+
+function objectPathOrUndefined(path: string): string[] | undefined {
+  try {
+    return objectPath(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+interface IdentityOptions {
+  fields?: readonly string[];
+  claims?: { header?: string; map: Record<string, string> };
+}
+
+/** The identity values to inject: gateway context fields and mapped JWT claims. */
+function identityValues(
+  o: IdentityOptions,
+  message: { context: Readonly<Record<string, unknown>>; headers: Readonly<Record<string, string>> },
+): { values: Obj; notes: string[] } {
+  const values: Obj = {};
+  const notes: string[] = [];
+  for (const f of o.fields ?? ['correlationId', 'tenantId', 'userRole', 'apiName', 'apiVersion', 'consumerKey']) {
+    const v = message.context[f];
+    if (typeof v === 'string') values[f] = v;
+  }
+  if (o.claims) {
+    const token = message.headers[(o.claims.header ?? 'x-jwt-assertion').toLowerCase()];
+    const claims = token ? jwtClaims(token) : undefined;
+    if (claims) {
+      for (const [claim, field] of Object.entries(o.claims.map)) {
+        const v = toJson(claims[claim]);
+        if (v !== undefined) values[field] = v;
+      }
+    } else notes.push('claims: none');
+  }
+  return { values, notes };
+}
 
 /** Appends `<name><field>value</field>…</name>` inside the document element, escaped. */
 export function appendXml(xml: string, name: string, values: Obj): string {

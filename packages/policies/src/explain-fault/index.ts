@@ -5,7 +5,7 @@
  * table by error code works without an LLM; with one, the message can be reworded, and the wording
  * is accepted only when it passes the same safety check.
  */
-import { definePolicy, proceed, type JsonValue } from '@synapse-ai/sdk';
+import { definePolicy, plainJson, proceed, type JsonValue } from '@synapse-ai/sdk';
 import { askModel } from '../llmShared';
 
 export interface FaultInfo {
@@ -271,7 +271,7 @@ export default definePolicy({
     const headers = message.headers;
     const info = readFault(
       payload.kind === 'json'
-        ? { kind: 'json', value: payload.value }
+        ? { kind: 'json', value: plainJson(payload) }
         : {
             kind: payload.kind,
             text: payload.kind === 'xml' ? payload.xml.text : payload.kind === 'text' ? payload.text : '',

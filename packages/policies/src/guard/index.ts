@@ -9,12 +9,12 @@ import {
   block,
   compileConfiguredSchema,
   definePolicy,
+  plainJson,
   proceed,
   SaiError,
   type CompiledSchema,
   type JsonValue,
 } from '@synapse-ai/sdk';
-import { toPlainJson } from '@synapse-ai/json-xml';
 import { askModel, modelNote } from '../llmShared';
 import { eachString, mapStrings, parsePath } from '../textFields';
 
@@ -212,7 +212,7 @@ export default definePolicy({
     }
     const payload = message.payload;
     const texts: string[] = [];
-    if (payload.kind === 'json') eachString(payload.value as JsonValue, (s) => texts.push(s), c.fields);
+    if (payload.kind === 'json') eachString(plainJson(payload) as JsonValue, (s) => texts.push(s), c.fields);
     else if (payload.kind === 'text') texts.push(payload.text);
     else if (payload.kind === 'xml') texts.push(payload.xml.text);
     const joined = texts.join('\n');
@@ -231,7 +231,7 @@ export default definePolicy({
         findings.push({ rule: 'injection', spans: [] });
       }
     }
-    if (c.schema && payload.kind === 'json' && !c.schema.validate(toPlainJson(payload.value)))
+    if (c.schema && payload.kind === 'json' && !c.schema.validate(plainJson(payload)))
       findings.push({ rule: 'schema' });
 
     let classifierNote: string | undefined;

@@ -4,12 +4,13 @@
  * against the target JSON Schema. `synapse-ai map suggest` asks a model once, offline, for a
  * mapping to review: the model is never in the request path.
  */
-import { toPlainJson, xmlToJson } from '@synapse-ai/json-xml';
+import { xmlToJson } from '@synapse-ai/json-xml';
 import {
   block,
   compileConfiguredSchema,
   definePolicy,
   describeErrors,
+  plainJson,
   proceed,
   SaiError,
   type CompiledSchema,
@@ -89,7 +90,7 @@ export default definePolicy({
     const c = prepare(o);
     const payload = message.payload;
     let source: unknown;
-    if (payload.kind === 'json') source = toPlainJson(payload.value);
+    if (payload.kind === 'json') source = plainJson(payload);
     else if (payload.kind === 'xml') source = JSON.parse(xmlToJson(payload.xml.text));
     else return block('SAI_ERR_UNSUPPORTED_MEDIA_TYPE', 'The map policy needs a JSON or XML body.', { status: 415 });
     const { target, missing } = applyMapping(source, o.mapping as Mapping);

@@ -5,7 +5,7 @@
  * Schema, extraction, maximum length) into the API's own response format. Needs an LLM: without one
  * it answers 503 saying how to configure a provider.
  */
-import { block, definePolicy, JsonNumber, proceed, SaiError, type JsonValue } from '@synapse-ai/sdk';
+import { block, definePolicy, JsonNumber, plainJson, proceed, SaiError, type JsonValue } from '@synapse-ai/sdk';
 
 type Obj = Record<string, unknown>;
 
@@ -106,7 +106,7 @@ export default definePolicy({
   input: { type: 'object' },
   async handler(message, ctx) {
     const o = ctx.options;
-    const scope: Obj = { body: message.payload.value, context: message.context };
+    const scope: Obj = { body: plainJson(message.payload), context: message.context };
     const rendered = renderTemplate(o.template ?? '{{body.prompt}}', scope);
     if ('missing' in rendered) {
       return block('SAI_ERR_INPUT_INVALID', `The request needs the field ${rendered.missing.replace(/^body\./, '')}.`, {

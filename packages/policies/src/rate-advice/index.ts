@@ -5,7 +5,7 @@
  * that covers mean + 3σ with headroom, and a spike is never rewarded with a bigger tier. A downgrade
  * of two tiers or more is sent to a webhook (Slack-compatible JSON) for human review.
  */
-import { definePolicy, proceed, type PolicyContext } from '@synapse-ai/sdk';
+import { definePolicy, plainJson, proceed, type PolicyContext } from '@synapse-ai/sdk';
 import { fromHistory, loadBaseline, saveBaseline, update, zScore } from '../baseline';
 
 interface Tier {
@@ -120,7 +120,7 @@ export default definePolicy({
   async handler(message, ctx) {
     const o = ctx.options;
     const tiers = (o.tiers as readonly Tier[] | undefined) ?? DEFAULT_TIERS;
-    const b = message.payload.value;
+    const b = plainJson(message.payload) as typeof message.payload.value;
     const alpha = o.alpha ?? 0.2;
     const consumer = b.consumer.consumerKey ?? b.consumer.applicationId ?? 'unknown';
     const key = `rate-advice:${b.api.name}:${b.api.version ?? ''}:${consumer}`;

@@ -12,7 +12,7 @@ export default definePolicy({
     name: 'restore-pii',
     version: '1.0.0',
     description: 'Restores the values behind pseudonyms given out by redact-pii in the same conversation.',
-    flows: ['response'],
+    flows: ['response', 'request'],
     stage: 'restore',
     priority: 100,
     accepts: ['json', 'xml', 'text', 'empty'],

@@ -5,7 +5,7 @@
  * `{score: 0..1, decision: allow|step_up|deny, reasons[]}`; the model may add a one-sentence
  * explanation, never change the score.
  */
-import { block, definePolicy, proceed, type PolicyContext } from '@synapse-ai/sdk';
+import { block, definePolicy, plainJson, proceed, type PolicyContext } from '@synapse-ai/sdk';
 import { askModel } from '../llmShared';
 
 export const WEIGHTS = { geoVelocity: 0.35, newDevice: 0.25, oddHour: 0.15, failureBurst: 0.25 } as const;
@@ -154,7 +154,7 @@ export default definePolicy({
   input: INPUT,
   async handler(message, ctx) {
     const o = ctx.options;
-    const b = message.payload.value;
+    const b = plainJson(message.payload) as typeof message.payload.value;
     const loginTime = b.loginTime ? Date.parse(b.loginTime) : ctx.clock.now();
     if (Number.isNaN(loginTime))
       return block('SAI_ERR_INPUT_INVALID', 'loginTime must be an ISO 8601 date-time.', { status: 422 });

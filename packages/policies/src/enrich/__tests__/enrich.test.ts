@@ -33,6 +33,22 @@ PolicyTester.run(enrich, {
       output: { q: 1, gateway: { tenantId: 'a"b\\c', user: 'ada', groups: ['admin', 'ops'], age: 36 } },
     },
     {
+      name: 'an empty object with whitespace, and number text kept',
+      options: { identity: { fields: ['tenantId'] } },
+      context: { tenantId: 't' },
+      body: '{ \n}',
+      contentType: 'application/json',
+      output: { gateway: { tenantId: 't' } },
+    },
+    {
+      name: 'identity added to the text as received',
+      options: { identity: { fields: ['tenantId'] } },
+      context: { tenantId: 't' },
+      body: '{"total":500.0,"big":12345678901234567890}',
+      contentType: 'application/json',
+      output: '{"total":500.0,"big":12345678901234567890,"gateway":{"tenantId":"t"}}',
+    },
+    {
       name: 'XML: escaped elements inside the root',
       options: { identity: { fields: ['tenantId', 'apiName'] } },
       context: { tenantId: '<acme & co>', apiName: 'Orders' },
