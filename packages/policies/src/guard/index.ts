@@ -7,7 +7,6 @@
  */
 import {
   block,
-  compileConfiguredSchema,
   definePolicy,
   plainJson,
   proceed,
@@ -16,6 +15,7 @@ import {
   type JsonValue,
 } from '@synapse-ai/sdk';
 import { askModel, modelNote } from '../llmShared';
+import { optionSchema } from '../optionSchemas';
 import { eachString, mapStrings, parsePath } from '../textFields';
 
 interface Pattern {
@@ -178,7 +178,7 @@ function prepare(
       deny: (o.deny ?? []).map((r) => new RegExp(r, 'gi')),
       allow: (o.allow ?? []).map((r) => new RegExp(r, 'i')),
       ...(o.fields ? { fields: o.fields.map(parsePath) } : {}),
-      ...(o.schema ? { schema: compileConfiguredSchema(o.schema as Record<string, unknown>) } : {}),
+      ...(o.schema ? { schema: optionSchema(o.schema, 'guard', 'schema') } : {}),
     };
     compiled.set(key, c);
   }
@@ -203,6 +203,7 @@ export default definePolicy({
     try {
       c = prepare(o as never, o);
     } catch (err) {
+      if (err instanceof SaiError) throw err;
       throw new SaiError('SAI_ERR_INVALID_OPTIONS', {
         message: 'The guard policy is configured wrongly.',
         logDetail: {

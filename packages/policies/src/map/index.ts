@@ -7,7 +7,6 @@
 import { xmlToJson } from '@synapse-ai/json-xml';
 import {
   block,
-  compileConfiguredSchema,
   definePolicy,
   describeErrors,
   plainJson,
@@ -15,6 +14,7 @@ import {
   SaiError,
   type CompiledSchema,
 } from '@synapse-ai/sdk';
+import { optionSchema } from '../optionSchemas';
 import { applyMapping, checkMapping, type Mapping } from './engine';
 
 export { applyMapping, checkMapping, select, type Mapping, type MappingRule } from './engine';
@@ -31,14 +31,7 @@ function prepare(o: { mapping: object; targetSchema?: object }): { schema?: Comp
         logDetail: { problems },
       });
     }
-    try {
-      c = o.targetSchema ? { schema: compileConfiguredSchema(o.targetSchema as Record<string, unknown>) } : {};
-    } catch (err) {
-      throw new SaiError('SAI_ERR_INVALID_OPTIONS', {
-        message: 'The map policy is configured wrongly.',
-        logDetail: { targetSchema: (err as Error).message },
-      });
-    }
+    c = o.targetSchema ? { schema: optionSchema(o.targetSchema, 'map', 'targetSchema') } : {};
     checked.set(o, c);
   }
   return c;

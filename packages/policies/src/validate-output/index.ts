@@ -3,36 +3,10 @@
  * Schema. On failure it blocks with 502, or asks the model once to repair the JSON and checks the
  * repair again. The model never sees more than the invalid JSON, the schema and the errors.
  */
-import {
-  block,
-  compileConfiguredSchema,
-  definePolicy,
-  describeErrors,
-  plainJson,
-  proceed,
-  SaiError,
-  type CompiledSchema,
-} from '@synapse-ai/sdk';
+import { block, definePolicy, describeErrors, plainJson, proceed } from '@synapse-ai/sdk';
 import { stringifyJson } from '@synapse-ai/json-xml';
 import { askModel } from '../llmShared';
-
-const cache = new WeakMap<object, CompiledSchema>();
-
-function compiled(schema: object): CompiledSchema {
-  let c = cache.get(schema);
-  if (!c) {
-    try {
-      c = compileConfiguredSchema(schema as Record<string, unknown>);
-    } catch (err) {
-      throw new SaiError('SAI_ERR_INVALID_OPTIONS', {
-        message: 'The validate-output policy is configured wrongly.',
-        logDetail: { reason: `options.schema is not a valid JSON Schema: ${(err as Error).message}` },
-      });
-    }
-    cache.set(schema, c);
-  }
-  return c;
-}
+import { optionSchema } from '../optionSchemas';
 
 export default definePolicy({
   meta: {
@@ -65,7 +39,7 @@ export default definePolicy({
   },
   async handler(message, ctx) {
     const o = ctx.options;
-    const schema = compiled(o.schema);
+    const schema = optionSchema(o.schema, 'validate-output', 'schema');
     const payload = message.payload;
     let value: unknown;
     // the JSON as received (sent to the model only when repairing)

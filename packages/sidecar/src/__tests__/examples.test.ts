@@ -48,7 +48,11 @@ describe('examples/support-chat', () => {
     writeFileSync(join(dir, 'support-chat.yaml'), yaml);
     process.env.SAI_PII_VAULT_SECRET = 'a'.repeat(64);
     sidecar = await startSidecar({
-      config: loadConfig({ file: join(dir, 'support-chat.yaml'), env: {}, overrides: { port: 0 } }),
+      config: loadConfig({
+        file: join(dir, 'support-chat.yaml'),
+        env: { SAI_LOG_LEVEL: 'error' },
+        overrides: { port: 0 },
+      }),
     });
   });
   afterAll(async () => {
@@ -99,7 +103,7 @@ describe('examples/adaptive-auth', () => {
   beforeAll(async () => {
     writeFileSync(join(dir, 'risk.yaml'), 'policies:\n  risk-score:\n    options: { stepUpAt: 0.3, denyAt: 0.45 }\n');
     sidecar = await startSidecar({
-      config: loadConfig({ file: join(dir, 'risk.yaml'), env: {}, overrides: { port: 0 } }),
+      config: loadConfig({ file: join(dir, 'risk.yaml'), env: { SAI_LOG_LEVEL: 'error' }, overrides: { port: 0 } }),
     });
   });
   afterAll(() => sidecar?.close());

@@ -1,14 +1,7 @@
 import { join } from 'node:path';
-import {
-  MemoryStore,
-  mountPolicy,
-  parsePayload,
-  PolicyChain,
-  PolicyTester,
-  serializePayload,
-  silentLogger,
-} from '@synapse-ai/sdk';
+import { MemoryStore, PolicyTester } from '@synapse-ai/sdk';
 import anomaly, { type Anomaly } from '..';
+import { runPolicy } from '../../__tests__/harness';
 
 const fixtures = PolicyTester.loadFixtures(join(__dirname, '../fixtures'));
 PolicyTester.run(anomaly, {
@@ -23,18 +16,7 @@ const T0 = Date.parse('2026-11-02T10:00:00Z');
 const at = (minute: number, second = 0) => T0 + minute * 60_000 + second * 1000;
 
 async function send(store: MemoryStore, events: object[], options: object = {}) {
-  const chain = new PolicyChain('t', [mountPolicy(anomaly, options)]);
-  const out = await chain.execute(
-    {
-      payload: parsePayload(Buffer.from(JSON.stringify({ events })), 'application/json'),
-      contentType: 'application/json',
-      headers: {},
-      context: { correlationId: 'c', flow: 'request' },
-    },
-    { logger: silentLogger, store },
-  );
-  if (out.kind !== 'continue') throw new Error(out.error.message);
-  return { ...(JSON.parse(serializePayload(out.payload) as string) as { anomalies: Anomaly[] }), notes: out.notes };
+  return runPolicy<{ anomalies: Anomaly[] }>(anomaly, { events }, { options, store });
 }
 
 describe('anomaly', () => {

@@ -1,16 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import { LlmLayer, TestLlmServer } from '@synapse-ai/llm';
-import {
-  MemoryStore,
-  mountPolicy,
-  PolicyChain,
-  PolicyTester,
-  parsePayload,
-  serializePayload,
-  silentLogger,
-} from '@synapse-ai/sdk';
+import { MemoryStore, PolicyTester } from '@synapse-ai/sdk';
 import enrich, { appendXml, expandUrl, jwtClaims } from '..';
+import { runPolicy, useTestLlm } from '../../__tests__/harness';
 
 const fixtures = PolicyTester.loadFixtures(join(__dirname, '../fixtures'));
 const jwt = (claims: object) =>
@@ -118,19 +110,12 @@ describe('enrich lookup', () => {
   afterAll(() => server.close());
 
   async function run(options: object, body: object, store: MemoryStore) {
-    const chain = new PolicyChain('t', [mountPolicy(enrich, options)]);
-    const outcome = await chain.execute(
-      {
-        payload: parsePayload(Buffer.from(JSON.stringify(body)), 'application/json'),
-        contentType: 'application/json',
-        headers: {},
-        context: { correlationId: 'c', flow: 'request' },
-      },
-      { logger: silentLogger, store },
-    );
-    return outcome.kind === 'continue'
-      ? { body: serializePayload(outcome.payload), notes: outcome.notes }
-      : { error: outcome.error.code };
+    try {
+      const { notes, ...rest } = await runPolicy(enrich, body, { options, store });
+      return { body: JSON.stringify(rest), notes };
+    } catch (err) {
+      return { error: (err as { code: string }).code };
+    }
   }
 
   it('merges the answer at the target, caches it, and opens the breaker after failures', async () => {
@@ -174,17 +159,8 @@ describe('enrich lookup', () => {
 });
 
 describe('enrich with a model', () => {
-  const llmServer = new TestLlmServer();
-  let llm: LlmLayer;
-  beforeAll(async () => {
-    const url = await llmServer.start();
-    llm = new LlmLayer({
-      providers: [{ name: 'local', type: 'compatible', baseURL: `${url}/v1` }],
-      chain: [{ provider: 'local', model: 'm' }],
-      maxRetries: 0,
-    });
-  });
-  afterAll(() => llmServer.stop());
+  const test = useTestLlm();
+  const llmServer = test.server;
   const options = {
     model: {
       source: '$.message',
@@ -220,7 +196,7 @@ describe('enrich with a model', () => {
         },
         notes: ['enrich=model: used'],
       },
-      { llm },
+      { llm: test.llm() },
     );
   });
 
@@ -235,7 +211,7 @@ describe('enrich with a model', () => {
         output: { message: 'hello' },
         notes: [/^enrich=model: fallback, payload unchanged/],
       },
-      { llm },
+      { llm: test.llm() },
     );
   });
 });

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { LlmLayer, TestLlmServer } from '@synapse-ai/llm';
 import { PolicyTester } from '@synapse-ai/sdk';
 import explainFault, { isSafeMessage, readFault } from '..';
+import { useTestLlm } from '../../__tests__/harness';
 
 const fixtures = PolicyTester.loadFixtures(join(__dirname, '../fixtures'));
 const ctx = { flow: 'fault' as const, correlationId: 'c-9' };
@@ -100,17 +100,8 @@ describe('safety of client messages', () => {
 });
 
 describe('explain-fault with a model', () => {
-  const server = new TestLlmServer();
-  let llm: LlmLayer;
-  beforeAll(async () => {
-    const url = await server.start();
-    llm = new LlmLayer({
-      providers: [{ name: 'local', type: 'compatible', baseURL: `${url}/v1` }],
-      chain: [{ provider: 'local', model: 'm' }],
-      maxRetries: 0,
-    });
-  });
-  afterAll(() => server.stop());
+  const test = useTestLlm();
+  const server = test.server;
   const options = { useModel: true, language: 'de' };
 
   it('uses a safe wording, and sends the model nothing from the raw fault', async () => {
@@ -134,7 +125,7 @@ describe('explain-fault with a model', () => {
         ),
         notes: ['explain-fault=model'],
       },
-      { llm },
+      { llm: test.llm() },
     );
     const sent = JSON.stringify(server.requests.at(-1)!.body);
     expect(sent).not.toContain('10.0.0.5');
@@ -153,7 +144,7 @@ describe('explain-fault with a model', () => {
         output: err(504, 'Timeout', 'The service took too long to answer. Please try again.', true, '101504'),
         notes: ['explain-fault=template (model wording was unsafe)'],
       },
-      { llm },
+      { llm: test.llm() },
     );
   });
 
@@ -162,7 +153,7 @@ describe('explain-fault with a model', () => {
     await PolicyTester.runValid(
       explainFault,
       { name: 'garbage', options, body: { code: '101504' }, context: ctx, notes: [/^explain-fault=template \(/] },
-      { llm },
+      { llm: test.llm() },
     );
   });
 });

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { LlmLayer, TestLlmServer } from '@synapse-ai/llm';
 import { PolicyTester } from '@synapse-ai/sdk';
 import guard, { injectionFindings } from '..';
+import { useTestLlm } from '../../__tests__/harness';
 
 const fixtures = PolicyTester.loadFixtures(join(__dirname, '../fixtures'));
 const chat = (content: string) => ({ model: 'm', messages: [{ role: 'user', content }] });
@@ -158,17 +158,8 @@ describe('injection heuristics', () => {
 });
 
 describe('guard with a model classifier', () => {
-  const server = new TestLlmServer();
-  let llm: LlmLayer;
-  beforeAll(async () => {
-    const url = await server.start();
-    llm = new LlmLayer({
-      providers: [{ name: 'local', type: 'compatible', baseURL: `${url}/v1` }],
-      chain: [{ provider: 'local', model: 'm' }],
-      maxRetries: 0,
-    });
-  });
-  afterAll(() => server.stop());
+  const test = useTestLlm();
+  const server = test.server;
   const options = { classifier: { enabled: true }, fields: ['$.messages[*].content'] };
 
   it('blocks what the model flags above the threshold', async () => {
@@ -181,7 +172,7 @@ describe('guard with a model classifier', () => {
         body: chat('how to build something dangerous'),
         error: { code: 'SAI_ERR_POLICY_BLOCKED' },
       },
-      { llm },
+      { llm: test.llm() },
     );
     const sent = server.requests.at(-1)!.body as { messages: Array<{ content: string }> };
     expect(sent.messages[1]!.content).toBe('how to build something dangerous');
@@ -192,7 +183,7 @@ describe('guard with a model classifier', () => {
     await PolicyTester.runValid(
       guard,
       { name: 'cleared', options, body: chat('hello'), decision: 'allow', notes: ['guard=classifier: model'] },
-      { llm },
+      { llm: test.llm() },
     );
   });
 
@@ -201,7 +192,7 @@ describe('guard with a model classifier', () => {
     await PolicyTester.runValid(
       guard,
       { name: 'garbage', options, body: chat('hello'), notes: [/^guard=classifier: fallback/] },
-      { llm },
+      { llm: test.llm() },
     );
   });
 

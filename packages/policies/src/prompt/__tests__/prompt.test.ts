@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { LlmLayer, TestLlmServer } from '@synapse-ai/llm';
 import { PolicyTester } from '@synapse-ai/sdk';
 import prompt, { fillFormat, renderTemplate } from '..';
+import { useTestLlm } from '../../__tests__/harness';
 
 const fixtures = PolicyTester.loadFixtures(join(__dirname, '../fixtures'));
 PolicyTester.run(prompt, {
@@ -38,23 +38,14 @@ describe('templates', () => {
 });
 
 describe('prompt against a model', () => {
-  const server = new TestLlmServer();
-  let llm: LlmLayer;
-  beforeAll(async () => {
-    const url = await server.start();
-    llm = new LlmLayer({
-      providers: [{ name: 'local', type: 'compatible', baseURL: `${url}/v1` }],
-      chain: [{ provider: 'local', model: 'm' }],
-      maxRetries: 0,
-    });
-  });
-  afterAll(() => server.stop());
+  const test = useTestLlm();
+  const server = test.server;
 
   it.each(fixtures.valid.map((c) => [c.name, c] as const))(
     'fixture %s (the model answers its modelReply)',
     async (_, c) => {
       server.enqueue({ kind: 'reply', content: (c as unknown as { modelReply: string }).modelReply });
-      await PolicyTester.runValid(prompt, c, { llm });
+      await PolicyTester.runValid(prompt, c, { llm: test.llm() });
     },
   );
 
@@ -74,7 +65,7 @@ describe('prompt against a model', () => {
         output: { reply: 'Your order 42 ships tomorrow.', model: 'm', requestId: 'req-1' },
         notes: ['prompt=model'],
       },
-      { llm },
+      { llm: test.llm() },
     );
     const sent = server.requests.at(-1)!.body as { messages: Array<{ role: string; content: string }> };
     expect(sent.messages).toEqual([
@@ -111,7 +102,7 @@ describe('prompt against a model', () => {
         body: { prompt: 'Summarize' },
         output: { answer: 'A very long…' },
       },
-      { llm },
+      { llm: test.llm() },
     );
   });
 
@@ -125,7 +116,7 @@ describe('prompt against a model', () => {
         body: {},
         error: { code: 'SAI_ERR_INPUT_INVALID', status: 422, message: 'The request needs the field question.' },
       },
-      { llm },
+      { llm: test.llm() },
     );
     expect(server.requests.length).toBe(before);
   });
@@ -140,7 +131,7 @@ describe('prompt against a model', () => {
         body: { prompt: 'x' },
         error: { code: 'SAI_ERR_OUTPUT_INVALID', status: 502 },
       },
-      { llm },
+      { llm: test.llm() },
     );
   });
 
@@ -149,7 +140,7 @@ describe('prompt against a model', () => {
     await PolicyTester.runInvalid(
       prompt,
       { name: 'down', body: { prompt: 'x' }, error: { code: 'SAI_ERR_UNAVAILABLE', status: 503 } },
-      { llm },
+      { llm: test.llm() },
     );
   });
 });

@@ -1,16 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import {
-  MemoryStore,
-  mountPolicy,
-  parsePayload,
-  PolicyChain,
-  PolicyTester,
-  serializePayload,
-  silentLogger,
-} from '@synapse-ai/sdk';
+import { MemoryStore, PolicyTester } from '@synapse-ai/sdk';
 import rateAdvice from '..';
+import { runPolicy } from '../../__tests__/harness';
 import { fromHistory, update, zScore } from '../../baseline';
 
 const fixtures = PolicyTester.loadFixtures(join(__dirname, '../fixtures'));
@@ -58,24 +51,8 @@ describe('rate-advice', () => {
   });
   afterAll(() => hook.close());
 
-  async function advise(
-    store: MemoryStore,
-    body: object,
-    options: object = {},
-  ): Promise<Record<string, unknown> & { notes: string[] }> {
-    const chain = new PolicyChain('t', [mountPolicy(rateAdvice, options)]);
-    const out = await chain.execute(
-      {
-        payload: parsePayload(Buffer.from(JSON.stringify(body)), 'application/json'),
-        contentType: 'application/json',
-        headers: {},
-        context: { correlationId: 'c', flow: 'request' },
-      },
-      { logger: silentLogger, store },
-    );
-    if (out.kind !== 'continue') throw new Error(out.error.message);
-    const parsed = JSON.parse(serializePayload(out.payload) as string) as Record<string, unknown>;
-    return { ...parsed, notes: out.notes };
+  async function advise(store: MemoryStore, body: object, options: object = {}) {
+    return runPolicy(rateAdvice, body, { options, store });
   }
 
   it('advises the example consumer three tiers down and asks a human through the webhook', async () => {

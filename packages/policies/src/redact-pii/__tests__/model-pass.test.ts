@@ -1,18 +1,9 @@
-import { LlmLayer, TestLlmServer } from '@synapse-ai/llm';
 import { PolicyTester } from '@synapse-ai/sdk';
 import redactPii from '..';
+import { useTestLlm } from '../../__tests__/harness';
 
-const server = new TestLlmServer();
-let llm: LlmLayer;
-beforeAll(async () => {
-  const url = await server.start();
-  llm = new LlmLayer({
-    providers: [{ name: 'local', type: 'compatible', baseURL: `${url}/v1` }],
-    chain: [{ provider: 'local', model: 'm' }],
-    maxRetries: 0,
-  });
-});
-afterAll(() => server.stop());
+const test = useTestLlm();
+const server = test.server;
 
 const ticket = 'Customer Grace Hopper called from 1 Navy Way, Arlington about order 42; mail grace@example.com';
 const options = { modelPass: { enabled: true } };
@@ -40,7 +31,7 @@ describe('redact-pii model pass', () => {
         output: 'Customer <PERSON> called from <ADDRESS> about order 42; mail <EMAIL>',
         expectHeaders: { 'X-Redaction-Model': 'used' },
       },
-      { llm },
+      { llm: test.llm() },
     );
     const sent = server.requests[0]!.body as { messages: { content: string }[]; response_format: { type: string } };
     expect(sent.response_format.type).toBe('json_schema');
@@ -62,7 +53,7 @@ describe('redact-pii model pass', () => {
         output: 'Customer Grace Hopper called from 1 Navy Way, Arlington about order 42; mail <EMAIL>',
         expectHeaders: { 'X-Redaction-Model': 'failed' },
       },
-      { llm },
+      { llm: test.llm() },
     );
   });
 

@@ -1,15 +1,7 @@
 import { join } from 'node:path';
-import { LlmLayer, TestLlmServer } from '@synapse-ai/llm';
-import {
-  MemoryStore,
-  mountPolicy,
-  parsePayload,
-  PolicyChain,
-  PolicyTester,
-  serializePayload,
-  silentLogger,
-} from '@synapse-ai/sdk';
+import { MemoryStore, PolicyTester, type LlmHooks } from '@synapse-ai/sdk';
 import riskScore, { distanceKm, features, score, WEIGHTS } from '..';
+import { runPolicy, useTestLlm } from '../../__tests__/harness';
 
 const fixtures = PolicyTester.loadFixtures(join(__dirname, '../fixtures'));
 PolicyTester.run(riskScore, {
@@ -46,27 +38,12 @@ describe('the deterministic model', () => {
 });
 
 describe('risk-score with history', () => {
-  async function login(store: MemoryStore, body: object, options: object = {}, llm?: LlmLayer) {
-    const chain = new PolicyChain('t', [mountPolicy(riskScore, options)]);
-    const out = await chain.execute(
-      {
-        payload: parsePayload(Buffer.from(JSON.stringify(body)), 'application/json'),
-        contentType: 'application/json',
-        headers: {},
-        context: { correlationId: 'c', flow: 'request' },
-      },
-      { logger: silentLogger, store, ...(llm ? { llm } : {}) },
-    );
-    if (out.kind !== 'continue') throw new Error(out.error.message);
-    return {
-      ...(JSON.parse(serializePayload(out.payload) as string) as {
-        score: number;
-        decision: string;
-        reasons: string[];
-        explanation?: string;
-      }),
-      notes: out.notes,
-    };
+  async function login(store: MemoryStore, body: object, options: object = {}, llm?: LlmHooks) {
+    return runPolicy<{ score: number; decision: string; reasons: string[]; explanation?: string }>(riskScore, body, {
+      options,
+      store,
+      ...(llm ? { llm } : {}),
+    });
   }
 
   it('allows a known device in the usual place, steps up a new device, denies impossible travel with failures', async () => {
@@ -122,22 +99,13 @@ describe('risk-score with history', () => {
   });
 
   describe('with a model explanation', () => {
-    const server = new TestLlmServer();
-    let llm: LlmLayer;
-    beforeAll(async () => {
-      const url = await server.start();
-      llm = new LlmLayer({
-        providers: [{ name: 'local', type: 'compatible', baseURL: `${url}/v1` }],
-        chain: [{ provider: 'local', model: 'm' }],
-        maxRetries: 0,
-      });
-    });
-    afterAll(() => server.stop());
+    const test = useTestLlm();
+    const server = test.server;
 
     it('adds the explanation, and the model cannot change the score', async () => {
       const store = new MemoryStore();
       server.enqueue({ kind: 'reply', content: '{"explanation":"Six failed attempts just before this login."}' });
-      const r = await login(store, { userId: 'cy', recentFailures: 6 }, { explain: true }, llm);
+      const r = await login(store, { userId: 'cy', recentFailures: 6 }, { explain: true }, test.llm());
       expect(r).toMatchObject({
         score: 0.25,
         decision: 'allow',
@@ -145,7 +113,7 @@ describe('risk-score with history', () => {
         notes: ['risk-score=explanation: model'],
       });
       server.enqueue({ kind: 'reply', content: 'garbage' }, { kind: 'reply', content: '{}' });
-      const g = await login(store, { userId: 'cy', recentFailures: 6 }, { explain: true }, llm);
+      const g = await login(store, { userId: 'cy', recentFailures: 6 }, { explain: true }, test.llm());
       expect(g.explanation).toBeUndefined();
       expect(g.notes[0]).toMatch(/^risk-score=explanation: none/);
       await store.close();

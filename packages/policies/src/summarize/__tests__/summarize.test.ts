@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { LlmLayer, TestLlmServer } from '@synapse-ai/llm';
 import { PolicyTester } from '@synapse-ai/sdk';
 import summarize, { truncate } from '..';
+import { useTestLlm } from '../../__tests__/harness';
 
 const fixtures = PolicyTester.loadFixtures(join(__dirname, '../fixtures'));
 const long =
@@ -44,17 +44,8 @@ describe('truncate', () => {
 });
 
 describe('summarize with a model', () => {
-  const server = new TestLlmServer();
-  let llm: LlmLayer;
-  beforeAll(async () => {
-    const url = await server.start();
-    llm = new LlmLayer({
-      providers: [{ name: 'local', type: 'compatible', baseURL: `${url}/v1` }],
-      chain: [{ provider: 'local', model: 'm' }],
-      maxRetries: 0,
-    });
-  });
-  afterAll(() => server.stop());
+  const test = useTestLlm();
+  const server = test.server;
   const options = { maxChars: 60, useModel: true };
 
   it('uses summaries that fit, and truncates where the model overshoots', async () => {
@@ -80,7 +71,7 @@ describe('summarize with a model', () => {
         },
         notes: ['summarize=model for 1 of 2 fields, truncated the rest'],
       },
-      { llm },
+      { llm: test.llm() },
     );
   });
 
@@ -89,7 +80,7 @@ describe('summarize with a model', () => {
     await PolicyTester.runValid(
       summarize,
       { name: 'garbage', options, body: { a: long }, context: rsp, notes: [/^summarize=truncated \(/] },
-      { llm },
+      { llm: test.llm() },
     );
   });
 

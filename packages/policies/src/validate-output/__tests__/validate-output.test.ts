@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { LlmLayer, TestLlmServer } from '@synapse-ai/llm';
 import { PolicyTester } from '@synapse-ai/sdk';
 import validateOutput from '..';
+import { useTestLlm } from '../../__tests__/harness';
 
 const fixtures = PolicyTester.loadFixtures(join(__dirname, '../fixtures'));
 const schema = {
@@ -61,17 +61,8 @@ PolicyTester.run(validateOutput, {
 });
 
 describe('validate-output repair through the model', () => {
-  const server = new TestLlmServer();
-  let llm: LlmLayer;
-  beforeAll(async () => {
-    const url = await server.start();
-    llm = new LlmLayer({
-      providers: [{ name: 'local', type: 'compatible', baseURL: `${url}/v1` }],
-      chain: [{ provider: 'local', model: 'm' }],
-      maxRetries: 0,
-    });
-  });
-  afterAll(() => server.stop());
+  const test = useTestLlm();
+  const server = test.server;
   const options = { schema, onFailure: 'repair' };
 
   it('repairs once and checks the repair', async () => {
@@ -85,7 +76,7 @@ describe('validate-output repair through the model', () => {
         output: { answer: 'Ships tomorrow', sources: ['faq'] },
         notes: ['validate-output=repaired by model'],
       },
-      { llm },
+      { llm: test.llm() },
     );
     const sent = JSON.parse(
       (server.requests.at(-1)!.body as { messages: Array<{ content: string }> }).messages[1]!.content,
@@ -99,7 +90,7 @@ describe('validate-output repair through the model', () => {
     await PolicyTester.runInvalid(
       validateOutput,
       { name: 'garbage', options, body: { answer: 'x' }, error: { code: 'SAI_ERR_OUTPUT_INVALID', status: 502 } },
-      { llm },
+      { llm: test.llm() },
     );
   });
 
@@ -108,7 +99,7 @@ describe('validate-output repair through the model', () => {
     await PolicyTester.runInvalid(
       validateOutput,
       { name: 'down', options, body: { answer: 'x' }, error: { code: 'SAI_ERR_OUTPUT_INVALID' } },
-      { llm },
+      { llm: test.llm() },
     );
   });
 });
