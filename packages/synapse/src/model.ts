@@ -109,16 +109,21 @@ export function httpXml(ep: HttpEndpoint): XmlElement {
   );
 }
 
+/** property and header share their attributes: name, scope, and one of action, value, expression. */
+function setterAttrs(m: PropertyMediator | HeaderMediator): Record<string, string | undefined> {
+  return {
+    name: m.name,
+    scope: m.scope,
+    action: 'action' in m ? m.action : undefined,
+    value: 'value' in m ? m.value : undefined,
+    expression: 'expression' in m ? m.expression : undefined,
+  };
+}
+
 export function mediatorXml(m: Mediator): XmlNode {
   switch (m.kind) {
     case 'property':
-      return el('property', {
-        name: m.name,
-        scope: m.scope,
-        action: 'action' in m ? m.action : undefined,
-        value: 'value' in m ? m.value : undefined,
-        expression: 'expression' in m ? m.expression : undefined,
-      });
+      return el('property', setterAttrs(m));
     case 'enrich': {
       const s = m.source;
       const source =
@@ -165,13 +170,7 @@ export function mediatorXml(m: Mediator): XmlNode {
         m.default ? el('default', null, listXml(m.default)) : null,
       );
     case 'header':
-      return el('header', {
-        name: m.name,
-        scope: m.scope,
-        action: 'action' in m ? m.action : undefined,
-        value: 'value' in m ? m.value : undefined,
-        expression: 'expression' in m ? m.expression : undefined,
-      });
+      return el('header', setterAttrs(m));
     case 'log':
       return el(
         'log',

@@ -189,6 +189,22 @@ function restoreSavedMessage(): Mediator[] {
   ];
 }
 
+/**
+ * A sidecar answer that is not 2xx: a policy's block goes to the client; anything else is a
+ * sidecar failure, answered by `failOpen` when `sai.failOpen` is true and with 503 otherwise.
+ */
+function blockedOrFailed(failOpen: readonly Mediator[]): Mediator {
+  return {
+    kind: 'filter',
+    source: `$ctx:${PROP.status}`,
+    regex: BLOCK_STATUS_RE,
+    then: answerWithSidecarProblem(),
+    else: [
+      { kind: 'filter', source: `$ctx:${PROP.failOpen}`, regex: TRUE_RE, then: failOpen, else: answerUnavailable() },
+    ],
+  };
+}
+
 /** Puts back what the fragment changed on the request for the call. */
 function restoreRequestState(product: Product): Mediator[] {
   return [
@@ -262,23 +278,7 @@ export function sidecarCall(s: SidecarCallSettings): Mediator[] {
           ? [set('messageType', MEDIA[s.produces], 'axis2'), set('ContentType', MEDIA[s.produces], 'axis2')]
           : []),
       ],
-      else: [
-        {
-          kind: 'filter',
-          source: `$ctx:${PROP.status}`,
-          regex: BLOCK_STATUS_RE,
-          then: answerWithSidecarProblem(),
-          else: [
-            {
-              kind: 'filter',
-              source: `$ctx:${PROP.failOpen}`,
-              regex: TRUE_RE,
-              then: restoreSavedMessage(),
-              else: answerUnavailable(),
-            },
-          ],
-        },
-      ],
+      else: [blockedOrFailed(restoreSavedMessage())],
     },
   );
   return out;
@@ -301,21 +301,7 @@ export function sidecarFaultHandler(product: Product, otherwise: readonly Mediat
         remove(PROP.inflight),
         copy(PROP.status, '$axis2:HTTP_SC'),
         ...sidecarHeaders(product).map((h) => remove(h, 'transport')),
-        {
-          kind: 'filter',
-          source: `$ctx:${PROP.status}`,
-          regex: BLOCK_STATUS_RE,
-          then: answerWithSidecarProblem(),
-          else: [
-            {
-              kind: 'filter',
-              source: `$ctx:${PROP.failOpen}`,
-              regex: TRUE_RE,
-              then: [ifResponseFlow([...restoreSavedMessage(), ...clientResponse()], answerUnavailable())],
-              else: answerUnavailable(),
-            },
-          ],
-        },
+        blockedOrFailed([ifResponseFlow([...restoreSavedMessage(), ...clientResponse()], answerUnavailable())]),
       ],
       else: otherwise,
     },

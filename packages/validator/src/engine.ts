@@ -156,6 +156,13 @@ function positionOf(at: Position): Position {
 
 /** Validates in-memory files (the core the CLI and the tests share). */
 export function validateSources(sources: readonly SourceFile[], options: ValidateOptions = {}): Diagnostic[] {
+  return runRules(sources, options).diagnostics;
+}
+
+function runRules(
+  sources: readonly SourceFile[],
+  options: ValidateOptions,
+): { diagnostics: Diagnostic[]; documents: SynDocument[] } {
   const byPath = new Map(sources.map((s) => [s.file, s.source]));
   const read = (p: string): string | undefined => {
     if (byPath.has(p)) return byPath.get(p);
@@ -206,7 +213,7 @@ export function validateSources(sources: readonly SourceFile[], options: Validat
     const sup = suppressions(doc.source);
     out.push(...found.filter((d) => !suppressed(sup, d)));
   }
-  return sortDiagnostics(out);
+  return { diagnostics: sortDiagnostics(out), documents };
 }
 
 export function sortDiagnostics(list: Diagnostic[]): Diagnostic[] {
@@ -234,20 +241,19 @@ export async function validatePaths(
   options: ValidateOptions = {},
 ): Promise<{ diagnostics: Diagnostic[]; files: string[] }> {
   const sources = collectFiles(paths, options.config);
-  const diagnostics = validateSources(sources, options);
+  const { diagnostics, documents } = runRules(sources, options);
   if (options.xsdDir) {
+    // the documents the rules read: parsed once, grouped by the schema their root answers to
     const groups = new Map<SchemaRoot, Array<{ name: string; xml: string }>>();
-    for (const s of sources) {
-      if (SPEC_EXTENSIONS.includes(extname(s.file))) continue;
-      const doc = parseDocument(s.file, s.source);
+    for (const doc of documents) {
       if (doc.parseError || !doc.root || doc.root.uri !== SYNAPSE_NS) continue;
-      const wrapped = s.file.endsWith('.j2');
+      const wrapped = doc.kind === 'j2';
       const root = wrapped ? 'sequence' : XSD_ROOTS[doc.root.local];
       if (!root) continue;
       const xml = wrapped
-        ? `<sequence xmlns="${SYNAPSE_NS}" name="policy">\n${s.source.replace(/\{%[\s\S]*?%\}/g, '')}</sequence>`
-        : s.source;
-      groups.set(root, [...(groups.get(root) ?? []), { name: s.file, xml }]);
+        ? `<sequence xmlns="${SYNAPSE_NS}" name="policy">\n${doc.source.replace(/\{%[\s\S]*?%\}/g, '')}</sequence>`
+        : doc.source;
+      groups.set(root, [...(groups.get(root) ?? []), { name: doc.file, xml }]);
     }
     for (const [root, docs] of groups) {
       for (const p of await validateWithXsd(options.xsdDir, root, docs)) {
@@ -265,7 +271,7 @@ export async function validatePaths(
     }
     sortDiagnostics(diagnostics);
   }
-  return { diagnostics, files: sources.filter((s) => !SPEC_EXTENSIONS.includes(extname(s.file))).map((s) => s.file) };
+  return { diagnostics, files: documents.map((d) => d.file) };
 }
 
 export function relativeTo(cwd: string, file: string): string {

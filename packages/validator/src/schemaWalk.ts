@@ -68,3 +68,10 @@ function walkChildren(parent: XElement, spec: ElementSpec, out: Visit[]): void {
     walkChildren(child, c, out);
   }
 }
+
+/** The classified elements the catalogue describes (known mediators and allowed elements), with their spec. */
+export function described(doc: SynDocument): Array<Extract<Visit, { spec: ElementSpec }>> {
+  return visits(doc).filter(
+    (v): v is Extract<Visit, { spec: ElementSpec }> => v.kind === 'mediator' || v.kind === 'element',
+  );
+}

@@ -4,7 +4,7 @@
  * (`{…}`, `$…`) and `.j2` placeholders are not checked. Property scopes belong to `property-scope`.
  */
 import { attributesOf } from '../../catalogue';
-import { visits } from '../../schemaWalk';
+import { described } from '../../schemaWalk';
 import type { Rule } from '../../types';
 
 /** Attributes another rule owns. */
@@ -23,8 +23,7 @@ export const rule: Rule = {
     appliesTo: ['synapse', 'j2'],
   },
   check({ doc, report }) {
-    for (const v of visits(doc)) {
-      if (v.kind !== 'mediator' && v.kind !== 'element') continue;
+    for (const v of described(doc)) {
       const specs = attributesOf(v.spec);
       for (const a of v.el.attributes) {
         const allowed = specs[a.name]?.values;

@@ -4,7 +4,7 @@
  */
 import { attributesOf } from '../../catalogue';
 import { attr } from '../../document';
-import { visits } from '../../schemaWalk';
+import { described } from '../../schemaWalk';
 import type { Rule } from '../../types';
 
 /** Required attributes another attribute can stand in for (the engine takes either). */
@@ -27,8 +27,7 @@ export const rule: Rule = {
     appliesTo: ['synapse', 'j2'],
   },
   check({ doc, report }) {
-    for (const v of visits(doc)) {
-      if (v.kind !== 'mediator' && v.kind !== 'element') continue;
+    for (const v of described(doc)) {
       for (const [name, a] of Object.entries(attributesOf(v.spec))) {
         const key = `${v.el.local}@${name}`;
         if (!a.required || attr(v.el, name) || (ALTERNATIVES[key] ?? []).some((alt) => attr(v.el, alt))) continue;

@@ -3,7 +3,7 @@
  * error: newer releases add attributes the MI 4.4 catalogue cannot know.
  */
 import { attributesOf } from '../../catalogue';
-import { visits } from '../../schemaWalk';
+import { described } from '../../schemaWalk';
 import type { Rule } from '../../types';
 
 export const rule: Rule = {
@@ -15,8 +15,7 @@ export const rule: Rule = {
     appliesTo: ['synapse', 'j2'],
   },
   check({ doc, report }) {
-    for (const v of visits(doc)) {
-      if (v.kind !== 'mediator' && v.kind !== 'element') continue;
+    for (const v of described(doc)) {
       if (v.spec.anyAttribute) continue;
       const specs = attributesOf(v.spec);
       for (const a of v.el.attributes) {
