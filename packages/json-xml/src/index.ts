@@ -17,6 +17,7 @@ export {
   lineColumn,
   numberFromText,
   parseJson,
+  scanJsonNumber,
   scanJsonString,
   stringifyJson,
   toPlainJson,

@@ -385,35 +385,47 @@ function vString(): boolean {
   return false;
 }
 
-function vDigits(): boolean {
-  const start = vPos;
-  const n = vText.length;
-  while (vPos < n) {
-    const c = vText.charCodeAt(vPos);
-    if (c >= 0x30 && c <= 0x39) vPos++;
+function digitsEnd(t: string, pos: number): number {
+  const n = t.length;
+  while (pos < n) {
+    const c = t.charCodeAt(pos);
+    if (c >= 0x30 && c <= 0x39) pos++;
     else break;
   }
-  return vPos > start;
+  return pos;
+}
+
+/**
+ * Where the JSON number (RFC 8259 grammar) starting at `pos` ends, or -1 when the text there is not
+ * one. Only the grammar is checked; what follows the number is the caller's business.
+ */
+export function scanJsonNumber(t: string, pos: number): number {
+  if (t.charCodeAt(pos) === 0x2d) pos++;
+  const c = t.charCodeAt(pos);
+  if (c === 0x30) pos++;
+  else if (c >= 0x31 && c <= 0x39) pos = digitsEnd(t, pos + 1);
+  else return -1;
+  if (t.charCodeAt(pos) === 0x2e) {
+    const end = digitsEnd(t, pos + 1);
+    if (end === pos + 1) return -1;
+    pos = end;
+  }
+  const e = t.charCodeAt(pos);
+  if (e === 0x65 || e === 0x45) {
+    pos++;
+    const s = t.charCodeAt(pos);
+    if (s === 0x2b || s === 0x2d) pos++;
+    const end = digitsEnd(t, pos);
+    if (end === pos) return -1;
+    pos = end;
+  }
+  return pos;
 }
 
 function vNumber(): boolean {
-  const t = vText;
-  if (t.charCodeAt(vPos) === 0x2d) vPos++;
-  const c = t.charCodeAt(vPos);
-  if (c === 0x30) vPos++;
-  else if (c >= 0x31 && c <= 0x39) vDigits();
-  else return false;
-  if (t.charCodeAt(vPos) === 0x2e) {
-    vPos++;
-    if (!vDigits()) return false;
-  }
-  const e = t.charCodeAt(vPos);
-  if (e === 0x65 || e === 0x45) {
-    vPos++;
-    const s = t.charCodeAt(vPos);
-    if (s === 0x2b || s === 0x2d) vPos++;
-    if (!vDigits()) return false;
-  }
+  const end = scanJsonNumber(vText, vPos);
+  if (end < 0) return false;
+  vPos = end;
   return true;
 }
 

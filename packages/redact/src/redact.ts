@@ -5,7 +5,7 @@
  * output is always well-formed.
  */
 import { createHmac } from 'node:crypto';
-import { escapeXml, isValidJson, JsonXmlError, readXml, scanJsonString } from '@synapse-ai/json-xml';
+import { escapeXml, isValidJson, JsonXmlError, readXml, scanJsonNumber, scanJsonString } from '@synapse-ai/json-xml';
 import { detect, DEFAULT_TYPES, type CustomDetector, type DetectOptions, type Finding } from './detectors';
 import { RedactError } from './errors';
 import { compileRule, type CompiledRule, type FieldRule } from './rules';
@@ -106,37 +106,53 @@ function checkDeadline(engine: Engine): void {
   }
 }
 
+/** A path, or a function that gives it: paths are built only when a rule or a finding needs one. */
+type PathRef = string | (() => string);
+const pathOf = (p: PathRef): string => (typeof p === 'string' ? p : p());
+
+function ruleFor(engine: Engine, path: PathRef): CompiledRule | undefined {
+  if (engine.rules.length === 0) return undefined;
+  const at = pathOf(path);
+  return engine.rules.find((r) => r.matches(at));
+}
+
+/** Whether `value`, after leading whitespace, opens a JSON object or array. */
+function looksLikeJson(value: string): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0x7b || c === 0x5b) return value.length > 1;
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return false;
+  }
+  return false;
+}
+
 /**
  * Redacts one string value. Returns the new value (`null` to drop the field) and records findings.
  * `path` and field names give context; rules decide always/never.
  */
-function redactValue(engine: Engine, value: string, path: string, field: string, parent: string): string | null {
+function redactValue(engine: Engine, value: string, path: PathRef, field: string, parent: string): string | null {
   checkDeadline(engine);
-  const rule = engine.rules.find((r) => r.matches(path));
+  const rule = ruleFor(engine, path);
   if (rule?.action === 'never') return value;
   if (rule?.action === 'redact') {
     const type = rule.type ?? 'REDACTED';
-    engine.findings.push({ type, start: 0, end: value.length, score: 1, detector: 'field-rule', path });
+    engine.findings.push({ type, start: 0, end: value.length, score: 1, detector: 'field-rule', path: pathOf(path) });
     return applyOperator(engine, type, value);
   }
   // a JSON document inside a string (LLM tool-call arguments, say): redact it structurally
-  const trimmed = value.trimStart();
-  if (
-    (trimmed.startsWith('{') || trimmed.startsWith('[')) &&
-    value.length > 1 &&
-    isValidJson(value.trim(), engine.opts.maxDepth ?? 512)
-  ) {
-    return redactJsonText(engine, value, `${path}`);
+  if (looksLikeJson(value) && isValidJson(value, engine.opts.maxDepth ?? 512)) {
+    return redactJsonText(engine, value, pathOf(path));
   }
   const detectOptions = engine.detectOptions;
   detectOptions.fieldName = field;
   detectOptions.parentName = parent;
   const found = detect(value, detectOptions);
   if (found.length === 0) return value;
+  const at = pathOf(path);
   let out = '';
   let last = 0;
   for (const f of found) {
-    engine.findings.push({ ...f, path });
+    engine.findings.push({ type: f.type, start: f.start, end: f.end, score: f.score, detector: f.detector, path: at });
     const replacement = applyOperator(engine, f.type, value.slice(f.start, f.end));
     if (replacement === null) return null;
     out += value.slice(last, f.start) + replacement;
@@ -146,7 +162,8 @@ function redactValue(engine: Engine, value: string, path: string, field: string,
 }
 
 // ---------------------------------------------------------------------------------------------
-// JSON: a scanner that copies the text and rewrites only string values
+// JSON: a scanner that records edits (replaced values, dropped members) and splices them into the
+// original text, so everything else is copied byte for byte
 
 const KEY_SAFE = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
@@ -157,12 +174,26 @@ function jsonPath(parent: string, key: string | number): string {
 
 class JsonRedactor {
   private pos = 0;
-  /** Values replaced or dropped so far: a container with none inside is copied as one slice. */
-  private edits = 0;
+  /** Edits in text order, never overlapping: [start, end) of the input is replaced by the text. */
+  private readonly editStart: number[] = [];
+  private readonly editEnd: number[] = [];
+  private readonly editText: string[] = [];
+  /** Keys and indexes from the root to the value being read. */
+  private readonly keys: (string | number)[] = [];
+  private readonly path = (): string => {
+    let p = this.base;
+    for (const k of this.keys) p = jsonPath(p, k);
+    return p;
+  };
+  private readonly maxDepth: number;
+
   constructor(
     private readonly engine: Engine,
     private readonly text: string,
-  ) {}
+    private readonly base: string,
+  ) {
+    this.maxDepth = engine.opts.maxDepth ?? 512;
+  }
 
   private fail(reason: string): never {
     throw new RedactError('REDACT_MALFORMED', `Malformed JSON at offset ${this.pos}: ${reason}`);
@@ -177,151 +208,182 @@ class JsonRedactor {
     }
   }
 
-  /** Returns [raw, decoded] of the string at pos. */
-  private string(): [string, string] {
+  private edit(start: number, end: number, text: string): void {
+    this.editStart.push(start);
+    this.editEnd.push(end);
+    this.editText.push(text);
+  }
+
+  /** Removes [start, end), taking in any removals already recorded inside it. */
+  private remove(start: number, end: number): void {
+    while (this.editStart.length > 0 && this.editStart[this.editStart.length - 1]! >= start) {
+      this.editStart.pop();
+      this.editEnd.pop();
+      this.editText.pop();
+    }
+    this.edit(start, end, '');
+  }
+
+  /** Reads the string at pos; returns it decoded. */
+  private string(): string {
     const t = this.text;
     const start = this.pos;
     const scan = scanJsonString(t, start);
     if (scan.end < 0) this.fail('unterminated string');
-    const i = scan.end;
+    if (scan.control >= 0) {
+      this.pos = scan.control;
+      this.fail('control character in a string (escape it)');
+    }
+    const end = scan.end;
     const escaped = scan.escaped;
-    this.pos = i + 1;
-    const raw = t.slice(start, i + 1);
-    return [raw, escaped ? (JSON.parse(raw) as string) : raw.slice(1, -1)];
+    this.pos = end + 1;
+    if (!escaped) return t.slice(start + 1, end);
+    try {
+      return JSON.parse(t.slice(start, end + 1)) as string;
+    } catch {
+      this.pos = start;
+      return this.fail('invalid escape in a string');
+    }
   }
 
-  /** Rewrites the value at pos; returns its new text, or null when the field is dropped. */
-  value(path: string, field: string, parent: string, depth: number): string | null {
-    if (depth > (this.engine.opts.maxDepth ?? 512))
-      throw new RedactError('REDACT_MALFORMED', `JSON nests deeper than ${this.engine.opts.maxDepth ?? 512} levels`);
+  /** Reads the value at pos, recording an edit when it changes; returns true when it is to be dropped. */
+  private value(field: string, parent: string, depth: number): boolean {
+    if (depth > this.maxDepth)
+      throw new RedactError('REDACT_MALFORMED', `JSON nests deeper than ${this.maxDepth} levels`);
     this.ws();
     const t = this.text;
     const c = t.charCodeAt(this.pos);
-    if (c === 0x7b) return this.object(path, field, depth);
-    if (c === 0x5b) return this.array(path, field, parent, depth);
+    if (c === 0x7b) {
+      this.object(field, depth);
+      return false;
+    }
+    if (c === 0x5b) {
+      this.array(field, parent, depth);
+      return false;
+    }
     const start = this.pos;
     if (c === 0x22) {
-      const [raw, decoded] = this.string();
-      const rule = this.engine.rules.find((r) => r.matches(path));
-      const out = redactValue(this.engine, decoded, path, field, parent);
-      if (out === null) {
-        this.edits++;
-        return null;
-      }
-      if (out === decoded && rule?.action !== 'redact') return raw;
-      this.edits++;
-      return JSON.stringify(out);
+      const decoded = this.string();
+      const out = redactValue(this.engine, decoded, this.path, field, parent);
+      if (out === null) return true;
+      if (out !== decoded) this.edit(start, this.pos, JSON.stringify(out));
+      return false;
     }
-    // number, boolean, null: copied, unless a rule redacts the whole field
-    while (this.pos < t.length && !/[\s,\]}]/.test(t[this.pos]!)) this.pos++;
-    const raw = t.slice(start, this.pos);
-    if (raw === '') this.fail('expected a value');
-    const rule = this.engine.rules.find((r) => r.matches(path));
-    if (rule?.action === 'redact' && raw !== 'null') {
-      this.edits++;
-      const out = redactValue(this.engine, raw, path, field, parent);
-      return out === null ? null : JSON.stringify(out);
+    // number, boolean, null: checked and copied, unless a rule redacts the whole field
+    if (c === 0x74 && t.startsWith('true', start)) this.pos += 4;
+    else if (c === 0x66 && t.startsWith('false', start)) this.pos += 5;
+    else if (c === 0x6e && t.startsWith('null', start)) {
+      this.pos += 4;
+      return false;
+    } else {
+      const end = scanJsonNumber(t, start);
+      if (end < 0) this.fail('expected a value');
+      this.pos = end;
     }
-    return raw;
-  }
-
-  /** `[lead]item[sep]item[sep]item[trail]` with dropped items and their separators left out. */
-  private static join(lead: string, items: { text: string; sep: string }[], trail: string): string {
-    let out = lead;
-    for (let i = 0; i < items.length; i++)
-      out += i < items.length - 1 ? items[i]!.text + items[i]!.sep : items[i]!.text;
-    return out + trail;
+    const rule = ruleFor(this.engine, this.path);
+    if (rule?.action === 'redact') {
+      const out = redactValue(this.engine, t.slice(start, this.pos), this.path, field, parent);
+      if (out === null) return true;
+      this.edit(start, this.pos, JSON.stringify(out));
+    }
+    return false;
   }
 
   /**
-   * After a member or item: on ',' records it with its separator and returns undefined (more follow);
-   * on the closer records it and returns the whitespace before the closer.
+   * After a member or item ending at `valueEnd`: on ',' returns true (more follow); on the closer
+   * returns false. A dropped member or item goes with its separator: the one after it, or for the
+   * last one the separator before it.
    */
-  private afterItem(items: { text: string; sep: string }[], text: string | null, close: number): string | undefined {
+  private next(itemStart: number, dropped: boolean, close: number, keptEnd: number): boolean {
     const t = this.text;
-    const afterValue = this.pos;
+    const valueEnd = this.pos;
     this.ws();
     const d = t.charCodeAt(this.pos);
     if (d === 0x2c) {
       this.pos++;
       this.ws();
-      if (text !== null) items.push({ text, sep: t.slice(afterValue, this.pos) });
-      return undefined;
+      if (dropped) this.remove(itemStart, this.pos);
+      return true;
     }
     if (d === close) {
-      const trail = t.slice(afterValue, this.pos);
       this.pos++;
-      if (text !== null) items.push({ text, sep: '' });
-      return trail;
+      if (dropped) this.remove(keptEnd >= 0 ? keptEnd : itemStart, valueEnd);
+      return false;
     }
     return this.fail(`expected ',' or '${String.fromCharCode(close)}'`);
   }
 
-  private object(path: string, field: string, depth: number): string | null {
+  private object(field: string, depth: number): void {
     const t = this.text;
-    const open = this.pos;
     this.pos++;
     this.ws();
     if (t.charCodeAt(this.pos) === 0x7d) {
       this.pos++;
-      return t.slice(open, this.pos);
+      return;
     }
-    const lead = t.slice(open + 1, this.pos);
-    const items: { text: string; sep: string }[] = [];
-    const editsBefore = this.edits;
+    /** End of the last member kept so far (-1: none yet). */
+    let keptEnd = -1;
     for (;;) {
       const memberStart = this.pos;
       if (t.charCodeAt(this.pos) !== 0x22) this.fail('expected a key');
-      const [, key] = this.string();
+      const key = this.string();
       this.ws();
       if (t.charCodeAt(this.pos) !== 0x3a) this.fail("expected ':'");
       this.pos++;
-      this.ws();
-      const head = t.slice(memberStart, this.pos);
-      const v = this.value(jsonPath(path, key), key, field, depth + 1);
-      const trail = this.afterItem(items, v === null ? null : head + v, 0x7d);
-      if (trail === undefined) continue;
-      if (this.edits === editsBefore) return t.slice(open, this.pos);
-      return `{${JsonRedactor.join(lead, items, trail)}}`;
+      this.keys.push(key);
+      const dropped = this.value(key, field, depth + 1);
+      this.keys.pop();
+      const valueEnd = this.pos;
+      if (!this.next(memberStart, dropped, 0x7d, keptEnd)) return;
+      if (!dropped) keptEnd = valueEnd;
     }
   }
 
-  private array(path: string, field: string, parent: string, depth: number): string | null {
+  private array(field: string, parent: string, depth: number): void {
     const t = this.text;
-    const open = this.pos;
     this.pos++;
     this.ws();
     if (t.charCodeAt(this.pos) === 0x5d) {
       this.pos++;
-      return t.slice(open, this.pos);
+      return;
     }
-    const lead = t.slice(open + 1, this.pos);
-    const items: { text: string; sep: string }[] = [];
-    const editsBefore = this.edits;
+    let keptEnd = -1;
     for (let i = 0; ; i++) {
+      this.ws();
+      const itemStart = this.pos;
+      this.keys.push(i);
       // items of an array take the array's field name as their context
-      const v = this.value(jsonPath(path, i), field, parent, depth + 1);
-      const trail = this.afterItem(items, v, 0x5d);
-      if (trail === undefined) continue;
-      if (this.edits === editsBefore) return t.slice(open, this.pos);
-      return `[${JsonRedactor.join(lead, items, trail)}]`;
+      const dropped = this.value(field, parent, depth + 1);
+      this.keys.pop();
+      const valueEnd = this.pos;
+      if (!this.next(itemStart, dropped, 0x5d, keptEnd)) return;
+      if (!dropped) keptEnd = valueEnd;
     }
   }
 
-  run(path: string): string {
-    const out = this.value(path, '', '', 0);
+  /** The redacted text (a dropped root value becomes `null`). */
+  run(): string {
+    this.ws();
+    const rootStart = this.pos;
+    if (this.value('', '', 0)) this.edit(rootStart, this.pos, 'null');
     this.ws();
     if (this.pos < this.text.length) this.fail('unexpected text after the JSON value');
-    return out ?? 'null';
+    const t = this.text;
+    const n = this.editStart.length;
+    if (n === 0) return t;
+    let out = '';
+    let last = 0;
+    for (let i = 0; i < n; i++) {
+      out += t.slice(last, this.editStart[i]) + this.editText[i]!;
+      last = this.editEnd[i]!;
+    }
+    return out + t.slice(last);
   }
 }
 
+/** Redacts JSON text; whitespace and everything not redacted is kept byte for byte. */
 function redactJsonText(engine: Engine, text: string, path: string): string {
-  // keep the separators between members as they were: only values change
-  const start = text.length - text.trimStart().length;
-  const end = text.trimEnd().length;
-  const inner = new JsonRedactor(engine, text.slice(start, end)).run(path);
-  return text.slice(0, start) + inner + text.slice(end);
+  return new JsonRedactor(engine, text, path).run();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -349,7 +411,9 @@ function redactXml(engine: Engine, xml: string): string {
     if (text === '') return;
     const name = stack[stack.length - 1] ?? '';
     const parent = stack[stack.length - 2] ?? '';
-    const value = /^[ \t\r\n]*$/.test(text) ? text : redactValue(engine, text, ELEMENT_ONLY_PATH(stack), name, parent);
+    const value = /^[ \t\r\n]*$/.test(text)
+      ? text
+      : redactValue(engine, text, () => ELEMENT_ONLY_PATH(stack), name, parent);
     closeStart();
     if (value !== null) {
       if (textCdata && !value.includes(']]>')) out.push(`<![CDATA[${value}]]>`);
@@ -373,7 +437,7 @@ function redactXml(engine: Engine, xml: string): string {
             const localName = name.includes(':') ? name.slice(name.indexOf(':') + 1) : name;
             const redacted = isDecl
               ? value
-              : redactValue(engine, value, `${ELEMENT_ONLY_PATH(stack)}/@${localName}`, localName, local);
+              : redactValue(engine, value, () => `${ELEMENT_ONLY_PATH(stack)}/@${localName}`, localName, local);
             if (redacted === null) continue;
             tag += ` ${name}="${escapeXml(redacted, true)}"`;
           }
@@ -460,7 +524,9 @@ export function redact(body: string, opts: RedactOptions): RedactResult {
   };
   let out: string;
   if (kind === 'json') {
-    if (!isValidJson(body.trim(), opts.maxDepth ?? 512))
+    // the scan below checks the grammar as it goes; with pseudonyms (which store values) the body is
+    // checked first, so a malformed body stores nothing
+    if (opts.pseudonyms && !isValidJson(body, opts.maxDepth ?? 512))
       throw new RedactError('REDACT_MALFORMED', 'the body is not JSON (or nests too deeply)');
     out = redactJsonText(engine, body, '$');
   } else if (kind === 'xml') {

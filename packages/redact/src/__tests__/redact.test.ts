@@ -1,4 +1,5 @@
 import { parseJson, readXml } from '@synapse-ai/json-xml';
+import fc from 'fast-check';
 import { redact, RedactError, summaryHeader } from '..';
 import { PseudonymVault, redactWithPseudonyms, restore, type VaultStore } from '../vault';
 
@@ -77,8 +78,54 @@ describe('redact: JSON', () => {
     expect(r.body).toBe('{"__proto__":{"email":"<EMAIL>"}}');
   });
 
-  it('refuses malformed JSON', () => {
+  it('refuses malformed JSON, saying where', () => {
     expect(() => redact('{"a":', { contentType: json })).toThrow(RedactError);
+    expect(() => redact('{"a": 01}', { contentType: json })).toThrow(/offset 7/);
+    expect(() => redact('{"a": "x\\q"}', { contentType: json })).toThrow(/invalid escape/);
+    expect(() => redact('{"a": "x\ty"}', { contentType: json })).toThrow(/control character/);
+    expect(() => redact('[1,]', { contentType: json })).toThrow(RedactError);
+    expect(() => redact('{"a":1} x', { contentType: json })).toThrow(/after the JSON value/);
+  });
+
+  it('accepts exactly the JSON that JSON.parse accepts', () => {
+    const agree = (text: string): void => {
+      let parses = true;
+      try {
+        JSON.parse(text);
+      } catch {
+        parses = false;
+      }
+      let redacts = true;
+      try {
+        redact(text, { contentType: json });
+      } catch (err) {
+        expect(err).toBeInstanceOf(RedactError);
+        redacts = false;
+      }
+      expect(redacts).toBe(parses);
+    };
+    fc.assert(fc.property(fc.json(), agree), { numRuns: 500 });
+    const jsonish = fc.stringMatching(/^[[\]{}",:0-9.eE+\-tuflasn \\]{0,24}$/);
+    fc.assert(fc.property(jsonish, agree), { numRuns: 5000 });
+  });
+
+  it('drops any mix of members and items and leaves valid JSON with the rest in place', () => {
+    const item = fc.oneof(fc.constant('"ada@example.com"'), fc.integer().map(String), fc.constant('"keep"'));
+    const ws = fc.constantFrom('', ' ', '\n  ');
+    fc.assert(
+      fc.property(fc.array(fc.tuple(item, ws, ws), { maxLength: 6 }), fc.boolean(), (parts, asObject) => {
+        const body = asObject
+          ? `{${parts.map(([v, a, b], i) => `${a}"k${i}"${b}:${a}${v}${b}`).join(',')}}`
+          : `[${parts.map(([v, a, b]) => `${a}${v}${b}`).join(',')}]`;
+        const r = redact(body, { contentType: json, operators: { EMAIL: { op: 'drop' } } });
+        const before = JSON.parse(body) as unknown;
+        const expected = Array.isArray(before)
+          ? before.filter((v) => v !== 'ada@example.com')
+          : Object.fromEntries(Object.entries(before as object).filter(([, v]) => v !== 'ada@example.com'));
+        expect(JSON.parse(r.body)).toEqual(expected);
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   it('handles a 1 MiB body', () => {
