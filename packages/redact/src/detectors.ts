@@ -4,7 +4,7 @@
  * context (the JSON key or XML element a value sits under) drives PERSON, ADDRESS, DATE_OF_BIRTH and
  * secret-looking fields.
  */
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min';
 import {
   cardIssuer,
   entropy,
@@ -112,6 +112,10 @@ interface Ctx {
   now: Date | undefined;
   /** Count of ASCII digits in the text (pre-check for numeric detectors). */
   digits: number;
+  /** The longest run of digits in a number-like notation (see scan). */
+  run: number;
+  /** Count of colons (an IPv6 address has `::` or at least six). */
+  colons: number;
   /** Character classes present (one pass over the text): see the F_* flags. */
   flags: number;
 }
@@ -360,6 +364,9 @@ function phoneHits(text: string, ctx: Ctx): Hit[] {
   return hits;
 }
 
+/** An IPv6 address is written with `::` or with at least six colons (seven, or six before an IPv4 tail). */
+const maybeIpv6 = (t: string, c: Ctx): boolean => c.colons >= 6 || (c.colons >= 2 && t.includes('::'));
+
 /** A card-number candidate: one kind of separator, Luhn, a known issuer; not part of a phone number or IBAN. */
 function cardScore(t: string, index: number, match: string): number | false {
   let digits = '';
@@ -498,14 +505,14 @@ const DETECTORS: readonly Detector[] = [
     id: 'credit-card',
     type: 'CREDIT_CARD',
     priority: 75,
-    applies: (_t, c) => c.digits >= 12,
+    applies: (_t, c) => c.run >= 12,
     find: (t) => regexHits(CARD_RE, t, (m) => cardScore(t, m.index, m[0])),
   },
   {
     id: 'us-ssn',
     type: 'US_SSN',
     priority: 70,
-    applies: (_t, c) => c.digits >= 9,
+    applies: (_t, c) => c.run >= 9,
     find: (t, c) => {
       const hits = regexHits(SSN_RE, t, (m) => (ssnValid(m[1]!, m[2]!, m[3]!) ? 0.9 : false));
       if ((c.names & N_SSN) !== 0) {
@@ -519,14 +526,17 @@ const DETECTORS: readonly Detector[] = [
     type: 'EMAIL',
     priority: 65,
     applies: (_t, c) => (c.flags & F_AT) !== 0,
-    find: (t) => regexHits(EMAIL_RE, t, (m) => (/\.\.|^\.|\.@/.test(m[0]) ? false : 0.97)),
+    find: (t) =>
+      regexHits(EMAIL_RE, t, (m) =>
+        m[0].includes('..') || m[0].startsWith('.') || m[0].includes('.@') ? false : 0.97,
+      ),
   },
   {
     id: 'phone',
     type: 'PHONE',
     priority: 60,
     applies: (t, c) =>
-      c.digits >= 7 &&
+      c.run >= 7 &&
       ((c.flags & F_PLUS) !== 0 || c.defaultCountry !== undefined || (c.names & N_PHONE) !== 0 || t.includes('00')),
     find: phoneHits,
   },
@@ -534,9 +544,7 @@ const DETECTORS: readonly Detector[] = [
     id: 'ip-address',
     type: 'IP_ADDRESS',
     priority: 55,
-    applies: (t, c) =>
-      (c.digits >= 4 && (c.flags & F_DOT) !== 0) ||
-      ((c.flags & F_COLON) !== 0 && (t.includes('::') || /[0-9a-fA-F]:[0-9a-fA-F]*:/.test(t))),
+    applies: (t, c) => (c.digits >= 4 && (c.flags & F_DOT) !== 0) || maybeIpv6(t, c),
     find: (t, c) => {
       if ((c.names & N_NOT_IP) !== 0) return [];
       const out = regexHits(IPV4_RE, t, (m) =>
@@ -545,7 +553,7 @@ const DETECTORS: readonly Detector[] = [
           ? 0.9
           : false,
       );
-      if (t.includes(':'))
+      if (maybeIpv6(t, c))
         out.push(...regexHits(IPV6_RE, t, (m) => (m[0].split(':').length >= 3 && ipv6Valid(m[0]) ? 0.9 : false)));
       return out;
     },
@@ -601,22 +609,37 @@ function enabledDetectors(types: readonly string[]): readonly Detector[] {
   return list;
 }
 
-/** Digits and character-class flags in one pass. */
+/**
+ * Digits, the longest run of digits (separated only by spaces, brackets, dots, dashes, slashes or
+ * non-ASCII characters, as in card, phone and SSN numbers), colons and character-class flags, in one pass.
+ */
 function scan(t: string, ctx: Ctx): void {
   let n = 0;
   let f = 0;
+  let colons = 0;
+  let run = 0;
+  let longest = 0;
   for (let i = 0; i < t.length; i++) {
     const c = t.charCodeAt(i);
-    if (c >= 48 && c <= 57) n++;
-    else if (c === 0x40) f |= F_AT;
+    if (c >= 48 && c <= 57) {
+      n++;
+      if (++run > longest) longest = run;
+      continue;
+    }
+    if (c === 0x40) f |= F_AT;
     else if (c === 0x2b) f |= F_PLUS;
-    else if (c === 0x3a) f |= F_COLON;
+    else if (c === 0x3a) {
+      f |= F_COLON;
+      colons++;
+    } else if (c === 0x3d) f |= F_EQ;
     else if (c === 0x2e) f |= F_DOT;
-    else if (c === 0x3d) f |= F_EQ;
     else if (c === 0x2d) f |= F_DASH;
+    else if (!(c <= 0x20 || c === 0x28 || c === 0x29 || c === 0x2f || c >= 0x80)) run = 0;
   }
   ctx.digits = n;
+  ctx.run = longest;
   ctx.flags = f;
+  ctx.colons = colons;
 }
 
 const compiledCustom = new WeakMap<CustomDetector, RegExp>();
@@ -646,7 +669,18 @@ function customHits(d: CustomDetector, text: string, field: string): Hit[] {
  * detector and a score; never the matched value. Overlaps go to the more specific type.
  */
 export function detect(text: string, opts: DetectOptions = {}): Finding[] {
-  if (text.length === 0) return [];
+  const out: Finding[] = [];
+  detectInto(text, opts, out);
+  return out;
+}
+
+/**
+ * {@link detect}, appending the findings to `sink` in text order, each with `path` when one is given
+ * (a function is called once, on the first finding). Returns how many were appended.
+ * @internal for the redaction engine, which keeps one list per body
+ */
+export function detectInto(text: string, opts: DetectOptions, sink: Finding[], path?: string | (() => string)): number {
+  if (text.length === 0) return 0;
   const types = opts.types ?? DEFAULT_TYPES;
   const field = opts.fieldName ? fieldInfo(opts.fieldName) : NO_FIELD;
   const ctx: Ctx = {
@@ -656,17 +690,19 @@ export function detect(text: string, opts: DetectOptions = {}): Finding[] {
     defaultCountry: opts.defaultCountry,
     now: opts.now,
     digits: 0,
+    run: 0,
     flags: 0,
+    colons: 0,
   };
   scan(text, ctx);
   const minScore = opts.minScore ?? 0.5;
   // candidates are built field by field (an object spread here costs about a microsecond)
-  const candidates: Candidate[] = [];
+  let candidates: Candidate[] | undefined;
   for (const d of enabledDetectors(types)) {
     if (!d.applies(text, ctx)) continue;
     for (const h of d.find(text, ctx))
       if (h.score >= minScore && h.end > h.start)
-        candidates.push({
+        (candidates ??= []).push({
           start: h.start,
           end: h.end,
           score: h.score,
@@ -679,7 +715,7 @@ export function detect(text: string, opts: DetectOptions = {}): Finding[] {
     for (const c of opts.custom) {
       for (const h of customHits(c, text, ctx.field))
         if (h.score >= minScore && h.end > h.start)
-          candidates.push({
+          (candidates ??= []).push({
             start: h.start,
             end: h.end,
             score: h.score,
@@ -689,8 +725,12 @@ export function detect(text: string, opts: DetectOptions = {}): Finding[] {
           });
     }
   }
-  if (candidates.length === 0) return [];
-  if (candidates.length === 1) return [finding(candidates[0]!)];
+  if (candidates === undefined) return 0;
+  const at = path === undefined ? undefined : typeof path === 'string' ? path : path();
+  if (candidates.length === 1) {
+    sink.push(finding(candidates[0]!, at));
+    return 1;
+  }
   candidates.sort((a, b) => b.priority - a.priority || b.end - b.start - (a.end - a.start) || a.start - b.start);
   const kept: Candidate[] = [];
   for (const c of candidates) {
@@ -698,7 +738,8 @@ export function detect(text: string, opts: DetectOptions = {}): Finding[] {
     kept.push(c);
   }
   kept.sort((a, b) => a.start - b.start);
-  return kept.map(finding);
+  for (const k of kept) sink.push(finding(k, at));
+  return kept.length;
 }
 
 interface Candidate extends Hit {
@@ -707,13 +748,10 @@ interface Candidate extends Hit {
   priority: number;
 }
 
-const finding = (c: Candidate): Finding => ({
-  type: c.type,
-  start: c.start,
-  end: c.end,
-  score: c.score,
-  detector: c.detector,
-});
+const finding = (c: Candidate, path: string | undefined): Finding =>
+  path === undefined
+    ? { type: c.type, start: c.start, end: c.end, score: c.score, detector: c.detector }
+    : { type: c.type, start: c.start, end: c.end, score: c.score, detector: c.detector, path };
 
 /**
  * Declares a detector in code: checks it at once (the pattern must compile and must not match the

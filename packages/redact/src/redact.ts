@@ -6,9 +6,9 @@
  */
 import { createHmac } from 'node:crypto';
 import { escapeXml, isValidJson, JsonXmlError, readXml, scanJsonNumber, scanJsonString } from '@synapse-ai/json-xml';
-import { detect, DEFAULT_TYPES, type CustomDetector, type DetectOptions, type Finding } from './detectors';
+import { detectInto, DEFAULT_TYPES, type CustomDetector, type DetectOptions, type Finding } from './detectors';
 import { RedactError } from './errors';
-import { compileRule, type CompiledRule, type FieldRule } from './rules';
+import { compileRule, keySafe, type CompiledRule, type FieldRule } from './rules';
 
 export { RedactError };
 
@@ -61,8 +61,11 @@ interface Engine {
   checks: number;
 }
 
+const REPLACE: Operator = { op: 'replace' };
+
 function operatorFor(engine: Engine, type: string): Operator {
-  return engine.opts.operators?.[type] ?? engine.opts.operators?.['*'] ?? { op: 'replace' };
+  const ops = engine.opts.operators;
+  return ops === undefined ? REPLACE : (ops[type] ?? ops['*'] ?? REPLACE);
 }
 
 /** Applies an operator to one matched value. `null` means the whole field goes. */
@@ -146,13 +149,12 @@ function redactValue(engine: Engine, value: string, path: PathRef, field: string
   const detectOptions = engine.detectOptions;
   detectOptions.fieldName = field;
   detectOptions.parentName = parent;
-  const found = detect(value, detectOptions);
-  if (found.length === 0) return value;
-  const at = pathOf(path);
+  const first = engine.findings.length;
+  if (detectInto(value, detectOptions, engine.findings, path) === 0) return value;
   let out = '';
   let last = 0;
-  for (const f of found) {
-    engine.findings.push({ type: f.type, start: f.start, end: f.end, score: f.score, detector: f.detector, path: at });
+  for (let i = first; i < engine.findings.length; i++) {
+    const f = engine.findings[i]!;
     const replacement = applyOperator(engine, f.type, value.slice(f.start, f.end));
     if (replacement === null) return null;
     out += value.slice(last, f.start) + replacement;
@@ -165,11 +167,9 @@ function redactValue(engine: Engine, value: string, path: PathRef, field: string
 // JSON: a scanner that records edits (replaced values, dropped members) and splices them into the
 // original text, so everything else is copied byte for byte
 
-const KEY_SAFE = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-
 function jsonPath(parent: string, key: string | number): string {
   if (typeof key === 'number') return `${parent}[${key}]`;
-  return KEY_SAFE.test(key) ? `${parent}.${key}` : `${parent}[${JSON.stringify(key)}]`;
+  return keySafe(key) ? `${parent}.${key}` : `${parent}[${JSON.stringify(key)}]`;
 }
 
 class JsonRedactor {
@@ -180,11 +180,20 @@ class JsonRedactor {
   private readonly editText: string[] = [];
   /** Keys and indexes from the root to the value being read. */
   private readonly keys: (string | number)[] = [];
+  /** paths[i]: the path of keys[0..i], for i below `pathsValid` (cut back when a key at or above changes). */
+  private readonly paths: string[] = [];
+  private pathsValid = 0;
   private readonly path = (): string => {
-    let p = this.base;
-    for (const k of this.keys) p = jsonPath(p, k);
-    return p;
+    const { keys, paths } = this;
+    for (let i = this.pathsValid; i < keys.length; i++)
+      paths[i] = jsonPath(i === 0 ? this.base : paths[i - 1]!, keys[i]!);
+    this.pathsValid = keys.length;
+    return keys.length === 0 ? this.base : paths[keys.length - 1]!;
   };
+  private enter(key: string | number): void {
+    if (this.pathsValid > this.keys.length) this.pathsValid = this.keys.length;
+    this.keys.push(key);
+  }
   private readonly maxDepth: number;
 
   constructor(
@@ -330,7 +339,7 @@ class JsonRedactor {
       this.ws();
       if (t.charCodeAt(this.pos) !== 0x3a) this.fail("expected ':'");
       this.pos++;
-      this.keys.push(key);
+      this.enter(key);
       const dropped = this.value(key, field, depth + 1);
       this.keys.pop();
       const valueEnd = this.pos;
@@ -351,7 +360,7 @@ class JsonRedactor {
     for (let i = 0; ; i++) {
       this.ws();
       const itemStart = this.pos;
-      this.keys.push(i);
+      this.enter(i);
       // items of an array take the array's field name as their context
       const dropped = this.value(field, parent, depth + 1);
       this.keys.pop();
@@ -511,11 +520,14 @@ export function redact(body: string, opts: RedactOptions): RedactResult {
   const types = opts.types ?? DEFAULT_TYPES;
   const engine: Engine = {
     opts,
+    // one shape for every call (fieldName and parentName change per value)
     detectOptions: {
       types,
-      ...(opts.defaultCountry ? { defaultCountry: opts.defaultCountry } : {}),
-      ...(opts.custom ? { custom: opts.custom } : {}),
-      ...(opts.now ? { now: opts.now } : {}),
+      fieldName: '',
+      parentName: '',
+      defaultCountry: opts.defaultCountry,
+      custom: opts.custom,
+      now: opts.now,
     },
     types,
     rules: (opts.rules ?? []).map((r) => compileRule(r, kind === 'xml' ? 'xpath' : 'jsonpath')),

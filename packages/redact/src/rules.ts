@@ -18,11 +18,21 @@ export interface CompiledRule extends FieldRule {
 }
 
 const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-const KEY_SAFE = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 const SEGMENT = '(?:\\.[^.\\[]+|\\[(?:\\d+|"(?:[^"\\\\]|\\\\.)*")\\])';
 
+/** A key written `.key` in a path (an identifier); others are written `["key"]`. */
+export function keySafe(key: string): boolean {
+  if (key.length === 0) return false;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    const letter = (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c === 0x24;
+    if (!letter && !(i > 0 && c >= 0x30 && c <= 0x39)) return false;
+  }
+  return true;
+}
+
 function keySegment(key: string): string {
-  return KEY_SAFE.test(key) ? esc(`.${key}`) : esc(`[${JSON.stringify(key)}]`);
+  return keySafe(key) ? esc(`.${key}`) : esc(`[${JSON.stringify(key)}]`);
 }
 
 function compileJsonPath(path: string): RegExp {

@@ -39,6 +39,11 @@ describe('detectors: true positives and near misses', () => {
       'from 192.168.1.20 and 2001:db8::8a2e:370:7334 and ::1',
       ['IP_ADDRESS:192.168.1.20', 'IP_ADDRESS:2001:db8::8a2e:370:7334', 'IP_ADDRESS:::1'],
     ],
+    [
+      'IP_ADDRESS v6 written in full and with an IPv4 tail',
+      'peer 2001:0db8:85a3:0000:0000:8a2e:0370:7334 via 0:0:0:0:0:ffff:192.0.2.1',
+      ['IP_ADDRESS:2001:0db8:85a3:0000:0000:8a2e:0370:7334', 'IP_ADDRESS:0:0:0:0:0:ffff:192.0.2.1'],
+    ],
     ['IP_ADDRESS near miss', 'v 300.1.2.3, 1.2.3, time 12:30:45, mac 00:1A:2B:3C:4D:5E', []],
     ['IP_ADDRESS under a version field', '1.2.3.4', [], { fieldName: 'appVersion' }],
     [

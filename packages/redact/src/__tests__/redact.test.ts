@@ -65,6 +65,25 @@ describe('redact: JSON', () => {
     ]);
   });
 
+  it('gives every finding its own path across siblings, array items and quoted keys', () => {
+    const body = JSON.stringify({
+      a: [{ email: 'a@example.com' }, { b: { email: 'b@example.com' } }, 'c@example.com'],
+      'first name': 'x',
+      c: { 'e-mail': 'd@example.com', list: [[], ['e@example.com']] },
+      d: 'f@example.com',
+    });
+    const r = redact(body, { contentType: json });
+    expect(r.findings.map((f) => f.path)).toEqual([
+      '$.a[0].email',
+      '$.a[1].b.email',
+      '$.a[2]',
+      '$["first name"]',
+      '$.c["e-mail"]',
+      '$.c.list[1][0]',
+      '$.d',
+    ]);
+  });
+
   it('redacts JSON documents held in strings (LLM tool-call arguments) structurally', () => {
     const body = JSON.stringify({
       tool_calls: [{ function: { name: 'send', arguments: JSON.stringify({ to: 'eve@example.com', body: 'hi' }) } }],
