@@ -378,9 +378,10 @@ function cardScore(t: string, index: number, match: string): number | false {
     else if (c !== sep) return false;
   }
   if (!luhn(digits) || cardIssuer(digits) === undefined) return false;
-  // digits of an international phone number or of an IBAN are not a card
+  // digits of an international phone number or of an IBAN (after its country code, or after its
+  // check digits) are not a card
   const before = t.slice(Math.max(0, index - 6), index);
-  if (/\+\s*$/.test(before) || /[A-Za-z]{2}\d{2} ?$/.test(before)) return false;
+  if (/\+\s*$/.test(before) || /[A-Za-z]{2}(?:\d{2} ?)?$/.test(before)) return false;
   return 0.97;
 }
 

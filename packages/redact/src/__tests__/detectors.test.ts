@@ -31,6 +31,8 @@ describe('detectors: true positives and near misses', () => {
       ['IBAN:DE89 3704 0044 0532 0130 00', 'IBAN:GB82WEST12345698765432', 'IBAN:fr1420041010050500013m02606'],
     ],
     ['IBAN near miss: checksum, length', 'DE89 3704 0044 0532 0130 01 and GB82WEST1234569876543', []],
+    // the digits of an IBAN with a wrong checksum, read after its country code, pass Luhn: not a card
+    ['IBAN near miss is not a card either', 'NL53 8310 6427 7333 82 and FR38 8148 6117 3206 8636 3860 294', []],
     ['US_SSN', 'ssn 536-22-1234', ['US_SSN:536-22-1234']],
     ['US_SSN near miss: invalid ranges', '000-12-3456 666-12-3456 912-34-5678 536-00-1234 536-22-0000', []],
     ['US_SSN undashed under an ssn field', '536221234', ['US_SSN:536221234'], { fieldName: 'ssn' }],
