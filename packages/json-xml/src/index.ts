@@ -21,5 +21,6 @@ export {
   scanJsonString,
   stringifyJson,
   toPlainJson,
+  topLevelKeys,
 } from './losslessJson';
 export type { JsonObject, JsonStringScan, JsonValue, ParseJsonOptions } from './losslessJson';

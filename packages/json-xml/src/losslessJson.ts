@@ -333,42 +333,41 @@ export function toPlainJson(value: JsonValue): unknown {
 }
 
 let containerStack = new Uint8Array(64);
-// scanner state for isValidJson: module-level so that no closures are allocated per call
-let vText = '';
-let vPos = 0;
-
-function vWs(): void {
-  const n = vText.length;
-  while (vPos < n) {
-    const c = vText.charCodeAt(vPos);
-    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) vPos++;
-    else break;
-  }
-}
-
-function vHex(c: number): boolean {
+function isHex(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
 }
 
-function vString(): boolean {
-  const t = vText;
+/**
+ * Where the JSON string whose opening quote is at `pos` ends (just past the closing quote), or -1
+ * when it is not a valid string (unterminated, a raw control character, a bad escape).
+ */
+function validStringEnd(t: string, pos: number): number {
   const n = t.length;
-  vPos++; // opening quote
-  while (vPos < n) {
-    const c = t.charCodeAt(vPos++);
-    if (c === 0x22) return true;
-    if (c < 0x20) return false;
+  pos++;
+  // short strings (most keys and values) by hand; past 24 characters, plain runs by one native scan
+  let budget = 24;
+  while (pos < n) {
+    if (--budget === 0) {
+      PLAIN_RUN.lastIndex = pos;
+      PLAIN_RUN.test(t);
+      pos = PLAIN_RUN.lastIndex;
+      budget = 24;
+      if (pos >= n) return -1;
+    }
+    const c = t.charCodeAt(pos++);
+    if (c === 0x22) return pos;
+    if (c < 0x20) return -1;
     if (c === 0x5c) {
-      const e = t.charCodeAt(vPos++);
+      const e = t.charCodeAt(pos++);
       if (e === 0x75) {
         if (!(
-          vHex(t.charCodeAt(vPos)) &&
-          vHex(t.charCodeAt(vPos + 1)) &&
-          vHex(t.charCodeAt(vPos + 2)) &&
-          vHex(t.charCodeAt(vPos + 3))
+          isHex(t.charCodeAt(pos)) &&
+          isHex(t.charCodeAt(pos + 1)) &&
+          isHex(t.charCodeAt(pos + 2)) &&
+          isHex(t.charCodeAt(pos + 3))
         ))
-          return false;
-        vPos += 4;
+          return -1;
+        pos += 4;
       } else if (!(
         e === 0x22 ||
         e === 0x5c ||
@@ -379,10 +378,22 @@ function vString(): boolean {
         e === 0x72 ||
         e === 0x74
       ))
-        return false;
+        return -1;
     }
   }
-  return false;
+  return -1;
+}
+
+/** A run of string characters that need no check: no quote, backslash or control character. */
+const PLAIN_RUN = /[^"\\\u0000-\u001f]*/y;
+
+/** The first position at or after `pos` that is not JSON whitespace. */
+function skipWs(t: string, pos: number): number {
+  for (;;) {
+    const c = t.charCodeAt(pos);
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) pos++;
+    else return pos;
+  }
 }
 
 function digitsEnd(t: string, pos: number): number {
@@ -422,19 +433,51 @@ export function scanJsonNumber(t: string, pos: number): number {
   return pos;
 }
 
-function vNumber(): boolean {
-  const end = scanJsonNumber(vText, vPos);
-  if (end < 0) return false;
-  vPos = end;
-  return true;
-}
-
-/** An object member's key and colon. */
-function vKey(): boolean {
-  vWs();
-  if (vText.charCodeAt(vPos) !== 0x22 || !vString()) return false;
-  vWs();
-  return vText.charCodeAt(vPos++) === 0x3a;
+/**
+ * The member names of the object that `text` (valid JSON) holds at its top level, decoded, in
+ * order; undefined when the value there is not an object. Reads no further than the top level, so
+ * it is far cheaper than parsing when only the names matter.
+ */
+export function topLevelKeys(text: string): string[] | undefined {
+  const t = text;
+  let pos = skipWs(t, 0);
+  if (t.charCodeAt(pos) !== 0x7b) return undefined;
+  const keys: string[] = [];
+  pos = skipWs(t, pos + 1);
+  if (t.charCodeAt(pos) === 0x7d) return keys;
+  for (;;) {
+    const end = validStringEnd(t, pos);
+    if (end < 0) throw new SyntaxError('topLevelKeys: the text is not valid JSON');
+    const raw = t.slice(pos, end);
+    keys.push(raw.includes('\\') ? (JSON.parse(raw) as string) : raw.slice(1, -1));
+    pos = skipWs(t, end);
+    pos = skipWs(t, pos + 1); // the colon
+    // skip the value: strings by their end, containers by counting brackets outside strings
+    let depth = 0;
+    for (;;) {
+      const c = t.charCodeAt(pos);
+      if (c === 0x22) {
+        pos = validStringEnd(t, pos);
+        if (pos < 0) throw new SyntaxError('topLevelKeys: the text is not valid JSON');
+        if (depth === 0) break;
+        continue;
+      }
+      if (c === 0x7b || c === 0x5b) depth++;
+      else if (c === 0x7d || c === 0x5d) {
+        if (depth === 0) return keys;
+        depth--;
+        if (depth === 0) {
+          pos++;
+          break;
+        }
+      } else if (depth === 0 && c === 0x2c) break;
+      else if (Number.isNaN(c)) throw new SyntaxError('topLevelKeys: the text is not valid JSON');
+      pos++;
+    }
+    pos = skipWs(t, pos);
+    if (t.charCodeAt(pos) === 0x7d) return keys;
+    pos = skipWs(t, pos + 1); // the comma
+  }
 }
 
 /**
@@ -442,53 +485,55 @@ function vKey(): boolean {
  * so checking a body that is passed on unchanged stays cheap; {@link parseJson} explains a failure.
  */
 export function isValidJson(text: string, maxDepth = 512): boolean {
-  vText = text;
-  vPos = 0;
-  try {
-    return scanValue(maxDepth);
-  } finally {
-    vText = '';
-  }
-}
-
-function scanValue(maxDepth: number): boolean {
-  const t = vText;
+  const t = text;
   const n = t.length;
+  let pos = 0;
   let depth = 0;
   if (containerStack.length <= maxDepth) containerStack = new Uint8Array(maxDepth + 1);
   const stack = containerStack;
   for (;;) {
     // a value is expected here
-    vWs();
-    const c = t.charCodeAt(vPos);
-    if (c === 0x7b || c === 0x5b) {
+    pos = skipWs(t, pos);
+    const c = t.charCodeAt(pos);
+    if (c === 0x22) {
+      pos = validStringEnd(t, pos);
+      if (pos < 0) return false;
+    } else if (c === 0x7b || c === 0x5b) {
       if (depth >= maxDepth) return false;
-      vPos++;
-      vWs();
-      if (t.charCodeAt(vPos) === (c === 0x7b ? 0x7d : 0x5d)) {
-        vPos++;
+      pos = skipWs(t, pos + 1);
+      if (t.charCodeAt(pos) === (c === 0x7b ? 0x7d : 0x5d)) {
+        pos++;
       } else {
         stack[depth++] = c === 0x7b ? 1 : 2;
-        if (c === 0x7b && !vKey()) return false;
+        if (c === 0x7b) {
+          // the first key and its colon
+          if (t.charCodeAt(pos) !== 0x22 || (pos = validStringEnd(t, pos)) < 0) return false;
+          pos = skipWs(t, pos);
+          if (t.charCodeAt(pos++) !== 0x3a) return false;
+        }
         continue;
       }
-    } else if (c === 0x22) {
-      if (!vString()) return false;
     } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
-      if (!vNumber()) return false;
-    } else if (c === 0x74 && t.startsWith('true', vPos)) vPos += 4;
-    else if (c === 0x66 && t.startsWith('false', vPos)) vPos += 5;
-    else if (c === 0x6e && t.startsWith('null', vPos)) vPos += 4;
+      pos = scanJsonNumber(t, pos);
+      if (pos < 0) return false;
+    } else if (c === 0x74 && t.startsWith('true', pos)) pos += 4;
+    else if (c === 0x66 && t.startsWith('false', pos)) pos += 5;
+    else if (c === 0x6e && t.startsWith('null', pos)) pos += 4;
     else return false;
 
     // a value ended: close containers or move on to the next member
     for (;;) {
-      vWs();
-      if (depth === 0) return vPos === n;
-      const d = t.charCodeAt(vPos++);
+      pos = skipWs(t, pos);
+      if (depth === 0) return pos === n;
+      const d = t.charCodeAt(pos++);
       const top = stack[depth - 1];
       if (d === 0x2c) {
-        if (top === 1 && !vKey()) return false;
+        if (top === 1) {
+          pos = skipWs(t, pos);
+          if (t.charCodeAt(pos) !== 0x22 || (pos = validStringEnd(t, pos)) < 0) return false;
+          pos = skipWs(t, pos);
+          if (t.charCodeAt(pos++) !== 0x3a) return false;
+        }
         break;
       }
       if ((top === 1 && d === 0x7d) || (top === 2 && d === 0x5d)) {

@@ -5,7 +5,15 @@
  * output is always well-formed.
  */
 import { createHmac } from 'node:crypto';
-import { escapeXml, isValidJson, JsonXmlError, readXml, scanJsonNumber, scanJsonString } from '@synapse-ai/json-xml';
+import {
+  escapeXml,
+  isValidJson,
+  JsonXmlError,
+  lineColumn,
+  readXml,
+  scanJsonNumber,
+  scanJsonString,
+} from '@synapse-ai/json-xml';
 import { detectInto, DEFAULT_TYPES, type CustomDetector, type DetectOptions, type Finding } from './detectors';
 import { RedactError } from './errors';
 import { compileRule, keySafe, type CompiledRule, type FieldRule } from './rules';
@@ -205,7 +213,11 @@ class JsonRedactor {
   }
 
   private fail(reason: string): never {
-    throw new RedactError('REDACT_MALFORMED', `Malformed JSON at offset ${this.pos}: ${reason}`);
+    const { line, column } = lineColumn(this.text, this.pos);
+    throw new RedactError(
+      'REDACT_MALFORMED',
+      `Malformed JSON at line ${line}, column ${column} (offset ${this.pos}): ${reason}`,
+    );
   }
 
   private ws(): void {

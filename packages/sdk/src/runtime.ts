@@ -138,18 +138,16 @@ export class PolicyChain {
       let result: PolicyResult;
       try {
         check(policy, payload, contentType, message.context);
-        const ctx: PolicyContext<unknown> = {
-          options: step.options,
-          logger: lazyChild(services.logger, { policy: name }),
-          http: step.http,
+        const ctx = new StepContext(
+          step.options,
+          lazyChild(services.logger, { policy: name }),
+          step.http,
           clock,
-          store: services.store,
-          llm: services.llm ?? unconfiguredLlm,
-          gateway: message.context,
-          get signal() {
-            return deadline.signal;
-          },
-        };
+          services.store,
+          services.llm ?? unconfiguredLlm,
+          message.context,
+          deadline,
+        );
         deadline.check();
         const returned = policy.handler(withPayload(message, payload, contentType), ctx);
         result = isPromiseLike(returned) ? await Promise.race([returned, deadline.armed()]) : returned;
@@ -209,16 +207,45 @@ export class PolicyChain {
 }
 
 /** The message a step sees: the original when nothing changed yet (headers stay lazy either way). */
+// The context and message objects below are classes with getters on the prototype, not object
+// literals with getters: V8 took to allocating those literals straight into the old generation, and
+// from there each kept its request's body alive until the next full collection.
+
+/** What a policy's handler gets as `ctx`; `signal` arms the deadline only when read. */
+class StepContext implements PolicyContext<unknown> {
+  constructor(
+    readonly options: unknown,
+    readonly logger: Logger,
+    readonly http: AxiosInstance,
+    readonly clock: Clock,
+    readonly store: Store,
+    readonly llm: LlmHooks,
+    readonly gateway: Readonly<GatewayContext>,
+    private readonly deadline: Deadline,
+  ) {}
+  get signal(): AbortSignal {
+    return this.deadline.signal;
+  }
+}
+
+/** A message with the payload an earlier step produced; headers are read from the original. */
+class NextMessage implements Message {
+  constructor(
+    readonly payload: Payload,
+    readonly contentType: string | undefined,
+    private readonly original: Message,
+  ) {}
+  get context(): Readonly<GatewayContext> {
+    return this.original.context;
+  }
+  get headers(): Readonly<Record<string, string>> {
+    return this.original.headers;
+  }
+}
+
 function withPayload(message: Message, payload: Payload, contentType: string | undefined): Message {
   if (payload === message.payload && contentType === message.contentType) return message;
-  return {
-    payload,
-    contentType,
-    context: message.context,
-    get headers() {
-      return message.headers;
-    },
-  };
+  return new NextMessage(payload, contentType, message);
 }
 
 function sameKind(contentType: string | undefined, kind: 'json' | 'xml' | 'text'): string | undefined {

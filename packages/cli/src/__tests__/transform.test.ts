@@ -99,7 +99,7 @@ describe('synapse-ai redact', () => {
   it.each([
     [['redact', '--type', 'csv'], /--type must be json, xml or text/],
     [['redact', '--country', 'usa'], /--country takes a two-letter region/],
-    [['redact', '--type', 'json'], /not JSON/],
+    [['redact', '--type', 'json'], /Malformed JSON at line 1, column 2 \(offset 1\): expected a key/],
   ])('%j is an error (exit 2)', async (argv, message) => {
     const res = await run(argv, '{broken');
     expect(res.code).toBe(2);

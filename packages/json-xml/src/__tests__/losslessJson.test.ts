@@ -1,5 +1,13 @@
 import fc from 'fast-check';
-import { isValidJson, JsonNumber, JsonSyntaxError, parseJson, stringifyJson, toPlainJson } from '../losslessJson';
+import {
+  isValidJson,
+  JsonNumber,
+  JsonSyntaxError,
+  parseJson,
+  stringifyJson,
+  toPlainJson,
+  topLevelKeys,
+} from '../losslessJson';
 
 const roundTrip = (text: string): string => stringifyJson(parseJson(text));
 
@@ -162,5 +170,30 @@ describe('properties', () => {
   it('keeps any valid number text', () => {
     const digits = fc.stringMatching(/^-?(0|[1-9][0-9]{0,30})(\.[0-9]{1,20})?([eE][+-]?[0-9]{1,3})?$/);
     fc.assert(fc.property(digits, (n) => expect(roundTrip(`[${n}]`)).toBe(`[${n}]`)));
+  });
+});
+
+describe('topLevelKeys', () => {
+  it('gives the member names of a top-level object, decoded, in order', () => {
+    expect(topLevelKeys(' { "a" : 1 , "b\\u0041":{"x":[1,{"y":"}"}]}, "c":"q\\"}", "d": [] , "e":null}  ')).toEqual([
+      'a',
+      'bA',
+      'c',
+      'd',
+      'e',
+    ]);
+    expect(topLevelKeys('{}')).toEqual([]);
+    expect(topLevelKeys('[{"a":1}]')).toBeUndefined();
+    expect(topLevelKeys('"x"')).toBeUndefined();
+  });
+
+  it('agrees with Object.keys(JSON.parse(text)) on any JSON object', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (obj) => {
+        const text = JSON.stringify(obj, null, obj && Object.keys(obj).length % 2 ? 1 : undefined);
+        expect(topLevelKeys(text)).toEqual(Object.keys(JSON.parse(text) as object));
+      }),
+      { numRuns: 1000 },
+    );
   });
 });

@@ -8,16 +8,8 @@
  *     an output schema; without a model the payload is left as it is and the decision says so.
  * Values are never concatenated into text: JSON goes through the object model, XML through escaping.
  */
-import { escapeXml } from '@synapse-ai/json-xml';
-import {
-  block,
-  definePolicy,
-  JsonNumber,
-  plainJson,
-  proceed,
-  type JsonValue,
-  type PolicyContext,
-} from '@synapse-ai/sdk';
+import { escapeXml, topLevelKeys } from '@synapse-ai/json-xml';
+import { block, definePolicy, JsonNumber, proceed, type JsonValue, type PolicyContext } from '@synapse-ai/sdk';
 import { askModel } from '../llmShared';
 import { eachString, parsePath } from '../textFields';
 
@@ -258,7 +250,6 @@ export default definePolicy({
     const o = ctx.options;
     const payload = message.payload;
     const notes: string[] = [];
-    const original = payload.kind === 'json' ? payload.value : undefined;
     // Only identity into a new top-level member: splice it into the text as received, without
     // building the lossless tree or writing the body again (the rest stays byte for byte).
     if (
@@ -270,15 +261,17 @@ export default definePolicy({
       typeof payload.text === 'string'
     ) {
       const target = objectPathOrUndefined(o.identity.target ?? '$.gateway');
-      const plain = plainJson(payload);
-      if (target && target.length === 1 && isPlainObject(plain) && !(target[0]! in plain)) {
+      // the member names are enough to know the splice is right (an object without that member)
+      const keys = target && target.length === 1 ? topLevelKeys(payload.text) : undefined;
+      if (target && keys && !keys.includes(target[0]!)) {
         const values = identityValues(o.identity, message);
         if (values.notes.length === 0) {
           const text = payload.text;
           const close = text.lastIndexOf('}');
-          const empty = Object.keys(plain).length === 0;
           const member = `${JSON.stringify(target[0])}:${JSON.stringify(values.values)}`;
-          return proceed({ jsonText: `${text.slice(0, close)}${empty ? '' : ','}${member}${text.slice(close)}` });
+          return proceed({
+            jsonText: `${text.slice(0, close)}${keys.length === 0 ? '' : ','}${member}${text.slice(close)}`,
+          });
         }
       }
     }
@@ -344,7 +337,8 @@ export default definePolicy({
     }
 
     const note = notes.length > 0 ? notes.join(', ') : undefined;
-    if (body !== undefined && payload.kind === 'json' && body !== original)
+    // payload.value is the tree `body` started from (built once, then cached)
+    if (body !== undefined && payload.kind === 'json' && body !== payload.value)
       return proceed({ json: body, ...(note ? { note } : {}) });
     if (xml !== undefined && payload.kind === 'xml' && xml !== payload.xml.text)
       return proceed({ xml, ...(note ? { note } : {}) });
@@ -358,10 +352,6 @@ function objectPathOrUndefined(path: string): string[] | undefined {
   } catch {
     return undefined;
   }
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 interface IdentityOptions {

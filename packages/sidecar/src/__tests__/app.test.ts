@@ -50,6 +50,23 @@ describe('policy route', () => {
     expect(res.text).toBe(xml);
   });
 
+  it.each([
+    ['plain name', '/v1/policies/echo', 200],
+    ['trailing slash', '/v1/policies/echo/', 200],
+    ['query string', '/v1/policies/echo?x=1&y=%2F', 200],
+    ['percent-encoded name (the router decodes it)', '/v1/policies/%65cho', 200],
+    ['unknown name', '/v1/policies/no-such', 404],
+    ['extra segment', '/v1/policies/echo/extra', 404],
+    ['no name (the catalogue route, GET only)', '/v1/policies/', 405],
+    ['bad encoding', '/v1/policies/%E0%A4%A', 400],
+  ])('routes a policy call with a %s as the router does', async (_n, path, status) => {
+    const res = await request(app).post(path).set('Content-Type', json).send('{"a":1}');
+    expect(res.status).toBe(status);
+    if (status === 200) expect(res.text).toBe('{"a":1}');
+    else expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.headers['x-correlation-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
   describe('errors are problem+json with code and requestId', () => {
     const cases: [string, () => request.Test, number, string, RegExp | undefined][] = [
       [

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { PolicyTester } from '@synapse-ai/sdk';
-import guard, { injectionFindings } from '..';
+import fc from 'fast-check';
+import guard, { base64Runs, injectionFindings, wordCount } from '..';
 import { useTestLlm } from '../../__tests__/harness';
 
 const fixtures = PolicyTester.loadFixtures(join(__dirname, '../fixtures'));
@@ -203,5 +204,33 @@ describe('guard with a model classifier', () => {
       body: chat('hello'),
       notes: ['guard=classifier: fallback (no LLM configured)'],
     });
+  });
+});
+
+describe('guard text scans', () => {
+  it('counts words as text.match(/\\S+/g) does', () => {
+    const text = fc.string({
+      unit: fc.constantFrom('a', 'é', ' ', '\t', '\n', '\u00a0', '\u2003', '\ufeff', '.', '\u3000'),
+    });
+    fc.assert(
+      fc.property(text, (t) => expect(wordCount(t)).toBe(t.match(/\S+/g)?.length ?? 0)),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('finds the starts of base64 runs of 24 or more as the pattern does', () => {
+    // mostly base64 characters, so that runs of 24 and more are common
+    const unit = fc.oneof(
+      { weight: 30, arbitrary: fc.constantFrom('A', 'z', '0', '+', '/') },
+      { weight: 1, arbitrary: fc.constantFrom('=', ' ', '.', '-') },
+    );
+    const text = fc.string({ unit, maxLength: 200 });
+    fc.assert(
+      fc.property(text, (t) => {
+        const expected = [...t.matchAll(/[A-Za-z0-9+/]{24,}/g)].map((m) => m.index);
+        expect(base64Runs(t)).toEqual(expected);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
