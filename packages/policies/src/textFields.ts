@@ -27,21 +27,45 @@ function matches(pattern: readonly string[], path: readonly PathPart[]): boolean
   return pattern.length === path.length && pattern.every((p, i) => p === '*' || p === String(path[i]));
 }
 
-/** Calls `fn` for every string value (keys excluded); only those under `paths` when given. */
+/**
+ * Calls `fn` for every string value (keys excluded); only those under `paths` when given. The walk
+ * keeps one path stack and skips branches no path can reach, so a few fields of a large body cost
+ * little; `fn` gets its own copy of the path.
+ */
 export function eachString(
   value: JsonValue,
   fn: (s: string, path: readonly PathPart[]) => void,
   paths?: readonly (readonly string[])[],
 ): void {
-  const visit = (v: JsonValue, path: PathPart[]): void => {
+  const path: PathPart[] = [];
+  /** Whether some path can continue through `key` at this depth. */
+  const reachable = (key: PathPart): boolean => {
+    if (!paths) return true;
+    const depth = path.length;
+    for (const p of paths) if (p.length > depth && (p[depth] === '*' || p[depth] === String(key))) return true;
+    return false;
+  };
+  const visit = (v: JsonValue): void => {
     if (typeof v === 'string') {
-      if (!paths || paths.some((p) => matches(p, path))) fn(v, path);
-    } else if (Array.isArray(v)) v.forEach((x, i) => visit(x, [...path, i]));
-    else if (v !== null && typeof v === 'object' && !isNumberLike(v)) {
-      for (const [k, x] of Object.entries(v)) visit(x as JsonValue, [...path, k]);
+      if (!paths || paths.some((p) => matches(p, path))) fn(v, path.slice());
+    } else if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        if (!reachable(i)) continue;
+        path.push(i);
+        visit(v[i]!);
+        path.pop();
+      }
+    } else if (v !== null && typeof v === 'object' && !isNumberLike(v)) {
+      // entries, not keys and lookups: a member named __proto__ is data here
+      for (const [k, x] of Object.entries(v)) {
+        if (!reachable(k)) continue;
+        path.push(k);
+        visit(x as JsonValue);
+        path.pop();
+      }
     }
   };
-  visit(value, []);
+  visit(value);
 }
 
 /** A copy with string values replaced where `fn` returns a different string. */
