@@ -2,15 +2,15 @@
  * `npm run bench:policies`: requests/s and p99 of every deterministic policy and fallback path of
  * the AI policies through the sidecar, with 1 KiB and 16 KiB bodies, at a fixed 1,000 requests/s,
  * beside the raw node:http echo measured the same way in the same run, with an open-loop generator
- * (see lib.mjs). Target: p99 ≤ 10 ms for each. Bounded: BENCH_SECONDS (default 6) per run and
- * 1,000 × seconds requests.
+ * (see lib.mjs). Target: p99 ≤ 10 ms for each. Bounded: BENCH_SECONDS (default 3) per run, three
+ * runs per path, 1,000 × seconds requests per run.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fmt, openLoop, orderJson, startServer } from './lib.mjs';
 
-const SECONDS = Math.min(Number(process.env.BENCH_SECONDS ?? 6), 30);
+const SECONDS = Math.min(Number(process.env.BENCH_SECONDS ?? 3), 30);
 const RATE = 1000;
 
 const pad = (obj, bytes, key = 'notes') => {
@@ -143,38 +143,38 @@ const sidecar = await startServer(['packages/cli/bin/synapse-ai.js', 'serve', '-
   SAI_LOG_LEVEL: 'warn',
 });
 let missed = 0;
+const RUNS = 3;
+const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 try {
   console.log(
-    `\nopen loop at a fixed ${RATE} req/s (latency from each request's scheduled time), ${SECONDS} s per run, generator on the same machine\n`,
+    `\nopen loop at a fixed ${RATE} req/s (latency from each request's scheduled time), generator on the same machine;\n` +
+      `per path: 1 s warm-up, then ${RUNS} runs of ${SECONDS} s; p50 and p99 are the medians of the runs (a burst of\n` +
+      `load elsewhere on this shared machine spoils one run, not the figure), "worst p99" the highest run\n`,
   );
-  console.log('| path | body | req/s | p50 ms | p99 ms | p99 ≤ 10 ms |');
-  console.log('|---|---:|---:|---:|---:|---|');
+  console.log('| path | body | req/s | p50 ms | p99 ms | worst p99 ms | p99 ≤ 10 ms |');
+  console.log('|---|---:|---:|---:|---:|---:|---|');
   for (const size of [1024, 16 * 1024]) {
     for (const c of CASES) {
       const body = c.body(size);
-      const url = c.raw ? raw.url : `${sidecar.url}/v1/policies/${c.route}`;
-      const expectStatus = c.expect;
-      await openLoop({
-        url,
+      const options = {
+        url: c.raw ? raw.url : `${sidecar.url}/v1/policies/${c.route}`,
         body,
-        seconds: 1,
         rate: RATE,
         headers: c.headers ?? {},
-        ...(expectStatus ? { expectStatus } : {}),
-      });
-      const r = await openLoop({
-        url,
-        body,
-        seconds: SECONDS,
-        rate: RATE,
-        headers: c.headers ?? {},
-        ...(expectStatus ? { expectStatus } : {}),
-      });
-      if (r.failed > 0) throw new Error(`${c.name}: ${r.failed} requests failed or had an unexpected status`);
-      const ok = r.p99 <= 10;
+        ...(c.expect ? { expectStatus: c.expect } : {}),
+      };
+      await openLoop({ ...options, seconds: 1 });
+      const runs = [];
+      for (let i = 0; i < RUNS; i++) {
+        const r = await openLoop({ ...options, seconds: SECONDS });
+        if (r.failed > 0) throw new Error(`${c.name}: ${r.failed} requests failed or had an unexpected status`);
+        runs.push(r);
+      }
+      const p99 = median(runs.map((r) => r.p99));
+      const ok = p99 <= 10;
       if (!ok && !c.raw) missed++;
       console.log(
-        `| ${c.name} | ${Buffer.byteLength(body)} | ${fmt(r.rps, 0)} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} | ${ok ? 'yes' : 'NO'} |`,
+        `| ${c.name} | ${Buffer.byteLength(body)} | ${fmt(median(runs.map((r) => r.rps)), 0)} | ${fmt(median(runs.map((r) => r.p50)), 2)} | ${fmt(p99, 2)} | ${fmt(Math.max(...runs.map((r) => r.p99)), 2)} | ${ok ? 'yes' : 'NO'} |`,
       );
     }
   }
