@@ -31,6 +31,23 @@ module.exports = tseslint.config(
     rules: { 'no-control-regex': 'off' },
   },
   {
+    // The request path of the sidecar and of policy chains: an object literal with a getter there
+    // kept every request's body alive until a full GC (see "What it took" under bench:policies in
+    // docs/benchmarks.md). Use a class with the getter on its prototype.
+    files: ['packages/sdk/src/**/*.ts', 'packages/sidecar/src/**/*.ts', 'packages/policies/src/**/*.ts'],
+    ignores: ['**/__tests__/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'ObjectExpression > Property[kind="get"]',
+          message:
+            'No getters in object literals on the request path: V8 may pretenure them and they then keep per-request data alive until a full GC. Use a class with the getter on its prototype.',
+        },
+      ],
+    },
+  },
+  {
     files: ['**/__tests__/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off', 'no-console': 'off' },
   },

@@ -564,6 +564,7 @@ export function createApp(services: AppServices): SidecarApp {
     drain() {
       draining = true;
     },
+    // eslint-disable-next-line no-restricted-syntax -- built once per app, not per request
     get draining() {
       return draining;
     },
