@@ -696,6 +696,16 @@ export function detectInto(text: string, opts: DetectOptions, sink: Finding[], p
     colons: 0,
   };
   scan(text, ctx);
+  // a short value without digits or the characters any pattern needs, under a field name that says
+  // nothing, can hold no finding (see the applies() of each detector): most enums and words end here
+  if (
+    ctx.names === 0 &&
+    ctx.digits < 4 &&
+    (ctx.flags & (F_AT | F_COLON | F_EQ | F_DASH)) === 0 &&
+    text.length < 16 &&
+    opts.custom === undefined
+  )
+    return 0;
   const minScore = opts.minScore ?? 0.5;
   // candidates are built field by field (an object spread here costs about a microsecond)
   let candidates: Candidate[] | undefined;
