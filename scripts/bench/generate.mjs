@@ -10,17 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
-import { fmt, ROOT } from './lib.mjs';
+import { fmt, median, ROOT } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const RUNS = Math.min(Number(process.env.RUNS ?? 5), 20);
 const CLI = join(ROOT, 'packages/cli/bin/synapse-ai.js');
 const CONFIG = join(ROOT, 'examples/sidecar-config/sidecar.yaml');
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 function timeProcess(args) {
   const times = [];

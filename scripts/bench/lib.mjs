@@ -122,6 +122,9 @@ export function orderJson(bytes) {
 
 export const fmt = (n, d = 1) => (Number.isFinite(n) ? n.toFixed(d) : String(n));
 
+/** The middle value (the upper middle for an even count). */
+export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
 /**
  * An open-loop load generator for latency at a fixed rate: requests leave on a schedule (rate per
  * second, spread evenly over 1 ms ticks) whether or not earlier ones have returned, over keep-alive

@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fmt, openLoop, orderJson, startServer } from './lib.mjs';
+import { fmt, median, openLoop, orderJson, startServer } from './lib.mjs';
 
 const SECONDS = Math.min(Number(process.env.BENCH_SECONDS ?? 3), 30);
 const RATE = 1000;
@@ -144,7 +144,6 @@ const sidecar = await startServer(['packages/cli/bin/synapse-ai.js', 'serve', '-
 });
 let missed = 0;
 const RUNS = 3;
-const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
 try {
   console.log(
     `\nopen loop at a fixed ${RATE} req/s (latency from each request's scheduled time), generator on the same machine;\n` +

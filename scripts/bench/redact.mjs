@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { fmt, ROOT } from './lib.mjs';
+import { fmt, median, ROOT } from './lib.mjs';
 
 const require = createRequire(import.meta.url);
 const { redact, STRUCTURED_TYPES: STRUCTURED } = require(`${ROOT}/packages/redact/dist/index.js`);
@@ -97,8 +97,6 @@ function rate(fn, input, ms) {
   }
   return (bytes * n) / (elapsed / 1000) / (1024 * 1024);
 }
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /**
  * Both libraries in alternating rounds (this machine is shared: a burst of load hits both alike);

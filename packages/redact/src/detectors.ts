@@ -148,15 +148,8 @@ function regexHits(re: RegExp, text: string, check: (m: RegExpExecArray) => numb
   return out;
 }
 
-const normCache = new Map<string, string>();
-const norm = (s: string): string => {
-  let n = normCache.get(s);
-  if (n === undefined) {
-    n = s.toLowerCase().replace(/[-_\s.]/g, '');
-    if (normCache.size < 10_000) normCache.set(s, n);
-  }
-  return n;
-};
+/** A field name or context word compared without case and separators (`first_name` → `firstname`). */
+const norm = (s: string): string => s.toLowerCase().replace(/[-_\s.]/g, '');
 
 const EMAIL_RE =
   /(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![A-Za-z0-9-])/g;
@@ -653,13 +646,14 @@ function customHits(d: CustomDetector, text: string, field: string): Hit[] {
     compiledCustom.set(d, re);
   }
   const ctxWords = d.context?.map((w) => w.toLowerCase());
+  const ctxNames = ctxWords?.map(norm);
   return regexHits(re, text, (m) => {
     if (d.validator === 'luhn' && !luhn(m[0].replace(/\D/g, ''))) return false;
     if (d.validator === 'mod97' && !ibanValid(m[0].replace(/ /g, '').toUpperCase())) return false;
     if (typeof d.validator === 'function' && !d.validator(m[0])) return false;
     if (ctxWords && ctxWords.length > 0) {
       const before = text.slice(Math.max(0, m.index - 40), m.index).toLowerCase();
-      if (!ctxWords.some((w) => field.includes(norm(w)) || before.includes(w))) return false;
+      if (!ctxWords.some((w, i) => field.includes(ctxNames![i]!) || before.includes(w))) return false;
     }
     return d.score ?? 0.9;
   });
