@@ -6,6 +6,7 @@ export { JsonNumber } from '@synapse-ai/json-xml';
 export type { JsonObject, JsonValue } from '@synapse-ai/json-xml';
 export * from './errors';
 export * from './message';
+export * from './gateway';
 export * from './context';
 export * from './policy';
 export * from './runtime';

@@ -22,6 +22,10 @@ export interface GatewayContext {
   correlationId: string;
   tenantId?: string;
   userRole?: string;
+  /** The authenticated end user, as the gateway knows them. */
+  userId?: string;
+  /** The subscription tier (throttling policy) the gateway applied to the call. */
+  tier?: string;
   apiName?: string;
   apiVersion?: string;
   consumerKey?: string;
@@ -36,6 +40,8 @@ export const CONTEXT_HEADERS = {
   correlationId: 'x-correlation-id',
   tenantId: 'x-tenant-id',
   userRole: 'x-user-role',
+  userId: 'x-user-id',
+  tier: 'x-subscription-tier',
   apiName: 'x-api-name',
   apiVersion: 'x-api-version',
   consumerKey: 'x-consumer-key',
@@ -317,7 +323,7 @@ export function contextFromHeaders(
     correlationId: correlationIdFrom(headers, newId),
     flow: flowHeader as Flow,
   };
-  for (const key of ['tenantId', 'userRole', 'apiName', 'apiVersion', 'consumerKey'] as const) {
+  for (const key of ['tenantId', 'userRole', 'userId', 'tier', 'apiName', 'apiVersion', 'consumerKey'] as const) {
     const v = one(CONTEXT_HEADERS[key]);
     if (v !== undefined) context[key] = v;
   }

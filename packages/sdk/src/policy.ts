@@ -30,6 +30,11 @@ export interface PolicyMeta {
   requiresLlm?: boolean;
   /** The body kind the policy always answers with when it converts (generated artefacts set the gateway's message type). */
   produces?: 'json' | 'xml' | 'text';
+  /**
+   * True for a facade (AI-as-an-API): in the request flow its answer goes straight to the client
+   * and the backend is not called. Generated artefacts respond with it.
+   */
+  answersClient?: boolean;
   docsUrl?: string;
 }
 
@@ -125,6 +130,7 @@ export interface PolicyDescription {
   accepts: readonly PayloadKind[];
   requiresLlm: boolean;
   produces?: 'json' | 'xml' | 'text';
+  answersClient?: boolean;
   route: string;
   attributes: AttributeDescription[];
   schemas: { options?: unknown; input?: unknown; output?: unknown };
@@ -241,6 +247,7 @@ export function definePolicy<
         accepts: fullMeta.accepts,
         requiresLlm: fullMeta.requiresLlm,
         ...(fullMeta.produces ? { produces: fullMeta.produces } : {}),
+        ...(fullMeta.answersClient ? { answersClient: true } : {}),
         route: `/v1/policies/${fullMeta.name}`,
         attributes: attributesOf(definition.options),
         schemas: { options: definition.options, input: definition.input, output: definition.output },

@@ -11,6 +11,9 @@ import { Router } from 'express';
 import {
   contextFromHeaders,
   correlationIdFrom,
+  GATEWAY_HEADERS,
+  isSoapEnvelope,
+  wantsGatewayContract,
   lazyChild,
   mountPolicy,
   parsePayload,
@@ -136,19 +139,56 @@ function sendJson(res: Res, status: number, value: unknown, contentType = 'appli
 
 /**
  * Problems go out as `application/problem+json`, or as `application/json` when the caller accepts
- * only that (RFC 9457 §3: the generated gateway artefacts ask for it, because WSO2 gateways build
- * response bodies only for content types they have a message builder for).
+ * only that (RFC 9457 §3).
  */
-function problemContentType(res: Res): string {
-  const accept = (res as { req?: IncomingMessage }).req?.headers.accept;
+function problemContentType(req: IncomingMessage | undefined): string {
+  const accept = req?.headers.accept;
   if (accept !== undefined && !accept.includes('problem+json') && /\bapplication\/json\b/i.test(accept)) {
     return 'application/json; charset=utf-8';
   }
   return 'application/problem+json';
 }
 
+const requestOf = (res: Res): IncomingMessage | undefined => (res as { req?: IncomingMessage }).req;
+
+/**
+ * Gateway contract (`X-Sai-Contract: gateway-1`, see `@synapse-ai/sdk` gateway.ts): every answer is
+ * HTTP 200 with the real status in `X-Sai-Status`, so that Axis2's blocking sender never faults on
+ * a decision. Returns the status to write.
+ */
+function gatewayStatus(res: Res, status: number): number {
+  res.setHeader(GATEWAY_HEADERS.status, String(status));
+  return 200;
+}
+
 function sendProblem(res: Res, err: SaiError, requestId: string, instance?: string): void {
-  sendJson(res, err.status, toProblem(err, requestId, instance), problemContentType(res));
+  const req = requestOf(res);
+  if (req !== undefined && wantsGatewayContract(req.headers)) {
+    res.setHeader(GATEWAY_HEADERS.body, 'json');
+    res.setHeader(GATEWAY_HEADERS.contentType, 'application/json');
+    sendJson(res, gatewayStatus(res, err.status), toProblem(err, requestId, instance));
+    return;
+  }
+  sendJson(res, err.status, toProblem(err, requestId, instance), problemContentType(req));
+}
+
+/** What a gateway caller is told about a changed body: how it travels and the media type to set. */
+function gatewayBody(payload: Payload, contentType: string | undefined): { kind: string; mediaType: string } {
+  switch (payload.kind) {
+    case 'json':
+      return { kind: 'json', mediaType: 'application/json' };
+    case 'xml': {
+      if (isSoapEnvelope(payload.xml.text)) {
+        const soap12 = payload.xml.text.includes('http://www.w3.org/2003/05/soap-envelope');
+        return { kind: 'soap', mediaType: soap12 ? 'application/soap+xml' : 'text/xml' };
+      }
+      const type = contentType?.split(';')[0]!.trim().toLowerCase();
+      return { kind: 'xml', mediaType: type === 'text/xml' ? 'text/xml' : 'application/xml' };
+    }
+    case 'text':
+    case 'empty':
+      return { kind: 'text', mediaType: 'text/plain' };
+  }
 }
 
 /** The request id the first route step put on the response. */
@@ -402,7 +442,14 @@ export function createApp(services: AppServices): SidecarApp {
       }
       // an untouched payload goes back as the bytes that came in (whitespace and all), as WSO2 passes
       // an unbuilt message through; only a changed payload is serialized
-      const body = outcome.payload === payload ? raw : serializePayload(outcome.payload);
+      const gateway = wantsGatewayContract(req.headers);
+      let body: string | Buffer;
+      if (gateway && outcome.decision === 'allow') {
+        body = ''; // the gateway keeps its own message
+        res.setHeader(GATEWAY_HEADERS.body, 'none');
+      } else {
+        body = outcome.payload === payload ? raw : serializePayload(outcome.payload);
+      }
       const total = performance.now() - started;
       for (const [k, v] of Object.entries(outcome.headers)) res.setHeader(k, v);
       res.setHeader(
@@ -410,7 +457,15 @@ export function createApp(services: AppServices): SidecarApp {
         outcome.notes.length === 0 ? outcome.decision : `${outcome.decision}; ${outcome.notes.join('; ')}`,
       );
       res.setHeader('Server-Timing', serverTiming(outcome.timings, total));
-      if (outcome.contentType !== undefined) res.setHeader('Content-Type', outcome.contentType);
+      if (gateway) {
+        gatewayStatus(res, 200);
+        if (outcome.decision !== 'allow') {
+          const g = gatewayBody(outcome.payload, outcome.contentType);
+          res.setHeader(GATEWAY_HEADERS.body, g.kind);
+          res.setHeader(GATEWAY_HEADERS.contentType, g.mediaType);
+          res.setHeader('Content-Type', g.kind === 'json' ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8');
+        }
+      } else if (outcome.contentType !== undefined) res.setHeader('Content-Type', outcome.contentType);
       res.setHeader('Content-Length', typeof body === 'string' ? Buffer.byteLength(body) : body.length);
       if (draining) res.setHeader('Connection', 'close');
       res.statusCode = 200;

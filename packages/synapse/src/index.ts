@@ -9,4 +9,4 @@ export * from './sidecarCall';
 export * from './generate';
 export * from './zip';
 export * from './xsd';
-export * from './simulate';
+export * from './engine';

@@ -22,6 +22,7 @@ export type Mediator =
   | { kind: 'drop' }
   | { kind: 'sequenceRef'; key: string }
   | CallTemplateMediator
+  | CloneMediator
   | { kind: 'comment'; text: string };
 
 /** `value` (a literal) or `expression` (XPath/`$ctx:`…), or `action: 'remove'`. */
@@ -29,12 +30,15 @@ export type PropertyMediator = {
   kind: 'property';
   name: string;
   scope?: PropertyScope;
+  /** `OM`: the string value is parsed as XML (default `STRING`). */
+  type?: 'OM';
 } & ({ value: string } | { expression: string } | { action: 'remove' });
 
 export type EnrichSource =
   | { type: 'body'; clone: boolean }
   | { type: 'property'; property: string; clone: boolean }
-  | { type: 'inline'; content: string; clone: boolean };
+  | { type: 'inline'; content: string; clone: boolean }
+  | { type: 'custom'; xpath: string; clone: boolean };
 export type EnrichTarget = { type: 'body' } | { type: 'property'; property: string };
 
 export interface EnrichMediator {
@@ -50,6 +54,11 @@ export interface PayloadFactoryMediator {
   args: ReadonlyArray<{ expression: string; evaluator?: 'xml' | 'json' } | { value: string }>;
 }
 
+/**
+ * An HTTP endpoint for the sidecar. It is always written with `responseAction` `discard` (a failed
+ * call runs no fault handler: the caller decides, see `sidecarCall.ts`) and with suspension turned
+ * off (`errorCodes` -1, no initial duration), so that a failure never keeps the next call away.
+ */
 export interface HttpEndpoint {
   kind: 'http';
   /** Endpoint name (MI unit-test mocks are matched by it). */
@@ -58,6 +67,17 @@ export interface HttpEndpoint {
   uriTemplate: string;
   /** Milliseconds, or a placeholder such as `{{timeoutMs}}`. */
   timeout: string;
+}
+
+/**
+ * `<clone continueParent="true" sequential="true">` with one inline target: the target runs at
+ * once, in the same thread, on a copy of the message (its own body, properties, transport headers
+ * and `axis2` properties); whatever happens there, the original message continues after the clone.
+ * The two share only the Axis2 operation context (`scope="operation"` properties).
+ */
+export interface CloneMediator {
+  kind: 'clone';
+  target: readonly Mediator[];
 }
 
 export interface CallMediator {
@@ -105,7 +125,16 @@ export function httpXml(ep: HttpEndpoint): XmlElement {
   return el(
     'http',
     { method: ep.method, 'uri-template': ep.uriTemplate },
-    el('timeout', null, el('duration', null, ep.timeout), el('responseAction', null, 'fault')),
+    el('timeout', null, el('duration', null, ep.timeout), el('responseAction', null, 'discard')),
+    el(
+      'suspendOnFailure',
+      null,
+      el('errorCodes', null, '-1'),
+      el('initialDuration', null, '0'),
+      el('progressionFactor', null, '1.0'),
+      el('maximumDuration', null, '0'),
+    ),
+    el('markForSuspension', null, el('errorCodes', null, '-1')),
   );
 }
 
@@ -114,6 +143,7 @@ function setterAttrs(m: PropertyMediator | HeaderMediator): Record<string, strin
   return {
     name: m.name,
     scope: m.scope,
+    type: m.kind === 'property' ? m.type : undefined,
     action: 'action' in m ? m.action : undefined,
     value: 'value' in m ? m.value : undefined,
     expression: 'expression' in m ? m.expression : undefined,
@@ -129,7 +159,9 @@ export function mediatorXml(m: Mediator): XmlNode {
       const source =
         s.type === 'inline'
           ? el('source', { type: 'inline', clone: s.clone }, text(s.content))
-          : el('source', { type: s.type, clone: s.clone, property: s.type === 'property' ? s.property : undefined });
+          : s.type === 'custom'
+            ? el('source', { type: 'custom', clone: s.clone, xpath: s.xpath })
+            : el('source', { type: s.type, clone: s.clone, property: s.type === 'property' ? s.property : undefined });
       const target = el('target', {
         type: m.target.type,
         property: m.target.type === 'property' ? m.target.property : undefined,
@@ -194,6 +226,12 @@ export function mediatorXml(m: Mediator): XmlNode {
         'call-template',
         { target: m.target },
         m.params.map((p) => el('with-param', { name: p.name, value: p.value })),
+      );
+    case 'clone':
+      return el(
+        'clone',
+        { continueParent: 'true', sequential: 'true' },
+        el('target', null, el('sequence', null, listXml(m.target))),
       );
     case 'comment':
       return comment(m.text);

@@ -1,81 +1,94 @@
 /**
- * @fileoverview The mediator lists every target shares: calling the sidecar, and handling a
- * sidecar fault. Built from the model only.
+ * @fileoverview The mediator list every target shares: calling the sidecar and acting on its
+ * answer. Built from the model only.
  *
- * How a blocking `call` behaves in Synapse decides the shape (wso2-synapse `CallMediator`,
- * `BlockingMsgSender`): a 2xx answer replaces the message body and mediation goes on after the
- * call; some error statuses come back the same way with `HTTP_SC` set; a timeout, a refused
- * connection and the other error statuses raise a fault, and mediation does **not** continue after
- * the call: the innermost fault handler (the sequence's `onError`, or the API's fault flow) runs
- * instead. So the fragment handles the answers that return, and {@link sidecarFaultHandler} (shipped
- * as an APIM fault-flow policy, an MI error sequence and an APIM 3.x fault sequence) handles faults.
+ * Why it looks the way it does (each point observed on the real Synapse engine in
+ * `../shared/synapse-engine`, and proven by `__tests__/engine*.test.ts`):
+ *
+ * - A blocking `call` that fails (timeout, refused connection, or an HTTP status Axis2's sender
+ *   treats as an error) never resumes the flow after the `call`: a fault handler runs instead, the
+ *   body is the request, and a default endpoint is suspended for 30 s. So the call runs inside a
+ *   `<clone continueParent="true" sequential="true">`: the copy makes the call, the original message
+ *   continues after the clone whatever happened to the copy. The endpoint's `responseAction` is
+ *   `discard` (a failed call runs no fault handler) and suspension is off.
+ * - The sidecar answers this caller with HTTP 200 always (the gateway contract, `X-Sai-Contract:
+ *   gateway-1`, see `@synapse-ai/sdk`), with the real status and the decision in headers, which the
+ *   copy reads (`BLOCKING_SENDER_PRESERVE_REQ_HEADERS=false`) and hands to the original through
+ *   `operation`-scope properties, with the answer body as a string. The original message is changed
+ *   only by the decision: allow leaves it untouched (its bytes, headers, `REST_URL_POSTFIX` and
+ *   status); modified replaces the body; block answers the client; no answer fails open or closed.
+ * - The copy sends only the headers the sidecar needs: its transport headers are cleared first, and
+ *   the identity headers come from the gateway's own context, never from the client.
  */
-import { ERROR_CATALOGUE, problemType } from '@synapse-ai/sdk';
+import { ERROR_CATALOGUE, GATEWAY_CONTRACT, GATEWAY_HEADERS, problemType } from '@synapse-ai/sdk';
 import type { CallMediator, Mediator, PropertyMediator } from './model';
 
-/** Message-context properties the fragments and the fault handler share. */
+/** Message-context properties the fragments set and read. */
 export const PROP = {
   policy: 'sai.policy',
-  inflight: 'sai.inflight',
   failOpen: 'sai.failOpen',
   flow: 'sai.flow',
-  status: 'sai.status',
-  savedBody: 'sai.saved.body',
-  savedMessageType: 'sai.saved.messageType',
-  savedContentType: 'sai.saved.contentType',
-  savedPostfix: 'sai.saved.postfix',
-  savedStatus: 'sai.saved.status',
-  savedAuthorization: 'sai.saved.authorization',
-  savedAccept: 'sai.saved.accept',
+  /** `HTTP_SC` when the fragment started (the backend's status in the response flow). */
+  entryStatus: 'sai.entryStatus',
+  /** Overrides of the sidecar URL (MI), e.g. in unit tests. */
+  sidecarUrl: 'sai.sidecarUrl',
+  /** Temporary: the parsed XML answer. */
+  answerXml: 'sai.r.xml',
 } as const;
+
+/** What the copy hands to the original message (`scope="operation"`). */
+export const ANSWER = {
+  status: 'sai.r.status',
+  decision: 'sai.r.decision',
+  bodyKind: 'sai.r.bodyKind',
+  mediaType: 'sai.r.type',
+  body: 'sai.r.body',
+  retryAfter: 'sai.r.retryAfter',
+  faultStatus: 'sai.r.faultStatus',
+} as const;
+
+/**
+ * Identity the sidecar receives, by header. Each value comes from a default-scope property an
+ * earlier mediator set (`sai.id.<field>`, the way to supply it on MI and for role/tier on API
+ * Manager), else from the product's authenticated context. Client headers are never read.
+ */
+export const IDENTITY: ReadonlyArray<{ header: string; field: string; apim?: string; mi?: string }> = [
+  { header: 'X-Tenant-ID', field: 'tenant', apim: '$ctx:tenant.info.domain', mi: '$ctx:tenant.info.domain' },
+  { header: 'X-User-ID', field: 'user', apim: '$ctx:api.ut.userName' },
+  { header: 'X-User-Role', field: 'role' },
+  { header: 'X-Consumer-Key', field: 'application', apim: '$ctx:api.ut.consumerKey' },
+  { header: 'X-Subscription-Tier', field: 'tier' },
+  { header: 'X-Api-Name', field: 'api', apim: '$ctx:api.ut.api', mi: '$ctx:SYNAPSE_REST_API' },
+  { header: 'X-Api-Version', field: 'apiVersion', apim: '$ctx:api.ut.version', mi: '$ctx:SYNAPSE_REST_API_VERSION' },
+];
 
 /** Which product's message-context properties carry the gateway context. */
 export type Product = 'apim' | 'mi';
-
-const CONTEXT_EXPRESSIONS: Record<Product, ReadonlyArray<readonly [string, string]>> = {
-  apim: [
-    ['X-Correlation-ID', '$trp:activityid'],
-    ['X-Tenant-ID', '$ctx:tenant.info.domain'],
-    ['X-Api-Name', '$ctx:api.ut.api'],
-    ['X-Api-Version', '$ctx:api.ut.version'],
-    ['X-Consumer-Key', '$ctx:api.ut.consumerKey'],
-  ],
-  mi: [
-    ['X-Correlation-ID', "get-property('MessageID')"],
-    ['X-Api-Name', '$ctx:SYNAPSE_REST_API'],
-    ['X-Api-Version', '$ctx:SYNAPSE_REST_API_VERSION'],
-  ],
-};
 
 export interface SidecarCallSettings {
   /** The sidecar route: a policy or pipeline name (`/v1/policies/{route}`). */
   route: string;
   product: Product;
-  /** Mediators that prepare the endpoint (e.g. set `uri.var.saiSidecar`). */
+  /** Mediators the copy runs before the call (e.g. the sidecar URL for the endpoint). */
   endpointSetup: readonly Mediator[];
   endpoint: CallMediator['endpoint'];
   /** How the `Authorization` header value is given; `null` sends none. */
   authorization: { value: string } | { expression: string } | null;
   /** How `sai.failOpen` is set; `null` leaves it to the caller (absent means fail closed). */
   failOpen: { value: string } | { expression: string } | null;
-  /** The body kind the route always answers with, when it changes it (`json-to-xml` gives xml). */
-  produces?: 'json' | 'xml' | 'text';
+  /** A facade: in the request flow the (modified) answer goes to the client, not to the backend. */
+  answersClient?: boolean;
 }
-
-const MEDIA: Record<'json' | 'xml' | 'text', string> = {
-  json: 'application/json',
-  xml: 'application/xml',
-  text: 'text/plain',
-};
 
 const TRUE_RE = '[Tt][Rr][Uu][Ee]';
 /**
- * Sidecar answers that are a policy's decision about the message and go to the client: every 4xx
+ * Sidecar statuses that are a policy's decision about the message and go to the client: every 4xx
  * except 401, 404 and 405, which mean the gateway and the sidecar are set up wrongly (bad token,
- * unknown policy) and are treated as a sidecar failure.
+ * unknown policy) and are treated as the sidecar being unavailable.
  */
 export const BLOCK_STATUS_RE = '400|40[236-9]|4[1-9][0-9]';
 const ANY_RE = '.+';
+const op = (name: string): string => `get-property('operation','${name}')`;
 
 const set = (name: string, value: string, scope?: PropertyMediator['scope']): Mediator => ({
   kind: 'property',
@@ -95,59 +108,33 @@ const remove = (name: string, scope?: PropertyMediator['scope']): Mediator => ({
   scope,
   action: 'remove',
 });
-const ifSet = (prop: string, then: readonly Mediator[], otherwise?: readonly Mediator[]): Mediator => ({
+const when = (source: string, regex: string, then: readonly Mediator[], otherwise?: readonly Mediator[]): Mediator => ({
   kind: 'filter',
-  source: `$ctx:${prop}`,
-  regex: ANY_RE,
+  source,
+  regex,
   then,
   ...(otherwise ? { else: otherwise } : {}),
 });
-/** The response and fault flows carry a status of their own that the call must not change. */
-const ifResponseFlow = (then: readonly Mediator[], otherwise?: readonly Mediator[]): Mediator => ({
-  kind: 'filter',
-  source: `$ctx:${PROP.flow}`,
-  regex: 'response|fault',
-  then,
-  ...(otherwise ? { else: otherwise } : {}),
-});
+/** Sets a transport header from an expression only when the expression has a value. */
+const headerIfSet = (header: string, expression: string): Mediator =>
+  when(expression, ANY_RE, [copy(header, expression, 'transport')]);
 
-/** Puts an axis2 property back from the copy taken before the call, if there was one. */
-const restoreAxis2 = (name: string, saved: string): Mediator => ifSet(saved, [copy(name, `$ctx:${saved}`, 'axis2')]);
-
-/** What a fault flow knows about the fault, for policies such as explain-fault. */
-const FAULT_HEADERS: ReadonlyArray<readonly [string, string]> = [
-  ['X-Error-Code', '$ctx:ERROR_CODE'],
-  ['X-Error-Message', '$ctx:ERROR_MESSAGE'],
-  ['X-Http-Status', `$ctx:${PROP.savedStatus}`],
-];
-
-function sidecarHeaders(product: Product): string[] {
-  return ['X-Flow', ...CONTEXT_EXPRESSIONS[product].map(([h]) => h), ...FAULT_HEADERS.map(([h]) => h)];
-}
-
-/** Headers that must not reach the client in a response the gateway builds itself (as WSO2's own fault sequences do). */
-function clientResponse(): Mediator[] {
+/** Makes the current message the answer to the client and sends it (as WSO2's own fault sequences do). */
+function respondToClient(): Mediator[] {
   return [
+    { kind: 'comment', text: 'Answer the client: no request or backend header goes back with it.' },
+    remove('TRANSPORT_HEADERS', 'axis2'),
     set('RESPONSE', 'true'),
     { kind: 'header', name: 'To', action: 'remove' },
     remove('NO_ENTITY_BODY', 'axis2'),
-    remove('Authorization', 'transport'),
-    remove('Host', 'transport'),
-    remove('Accept', 'transport'),
-    remove('X-JWT-Assertion', 'transport'),
     { kind: 'respond' },
   ];
 }
 
-/** The sidecar's own problem answer (4xx: a policy blocked the message) goes to the client as is. */
-function answerWithSidecarProblem(): Mediator[] {
-  return [
-    { kind: 'comment', text: 'A policy blocked the message: answer the client with the sidecar problem body.' },
-    set('messageType', MEDIA.json, 'axis2'),
-    set('ContentType', MEDIA.json, 'axis2'),
-    ...clientResponse(),
-  ];
-}
+const setMediaType = (expression: string): Mediator[] => [
+  copy('messageType', expression, 'axis2'),
+  copy('ContentType', expression, 'axis2'),
+];
 
 /** The fail-closed answer: 503 with a problem body that names no internals. */
 export function answerUnavailable(): Mediator[] {
@@ -162,66 +149,196 @@ export function answerUnavailable(): Mediator[] {
     { kind: 'comment', text: 'Fail closed: answer 503 without the message.' },
     { kind: 'payloadFactory', mediaType: 'json', format: JSON.stringify(problem), args: [] },
     set('HTTP_SC', '503', 'axis2'),
-    set('messageType', MEDIA.json, 'axis2'),
-    set('ContentType', MEDIA.json, 'axis2'),
-    ...clientResponse(),
+    set('messageType', 'application/json', 'axis2'),
+    set('ContentType', 'application/json', 'axis2'),
+    ...respondToClient(),
   ];
 }
 
-/** Fail open: the message as it was before the call. */
-function restoreSavedMessage(): Mediator[] {
+/** No usable answer (timeout, refused, 5xx, 401/404/405, an answer without the contract). */
+function unavailable(): Mediator[] {
   return [
-    { kind: 'comment', text: 'Fail open: put back the message as it was before the call.' },
-    { kind: 'enrich', source: { type: 'property', property: PROP.savedBody, clone: true }, target: { type: 'body' } },
-    restoreAxis2('messageType', PROP.savedMessageType),
-    restoreAxis2('ContentType', PROP.savedContentType),
-    ifResponseFlow([restoreAxis2('HTTP_SC', PROP.savedStatus)]),
     {
       kind: 'log',
       level: 'custom',
       category: 'WARN',
       properties: [
-        { name: 'synapse-ai', value: 'sidecar call failed; the original message continues (failOpen)' },
+        { name: 'synapse-ai', value: 'no usable answer from the sidecar' },
         { name: 'policy', expression: `$ctx:${PROP.policy}` },
-        { name: 'status', expression: `$ctx:${PROP.status}` },
+        { name: 'status', expression: op(ANSWER.status) },
+        { name: 'failOpen', expression: `$ctx:${PROP.failOpen}` },
+      ],
+    },
+    when(
+      `$ctx:${PROP.failOpen}`,
+      TRUE_RE,
+      [{ kind: 'comment', text: 'Fail open: the message continues as it was (the call changed nothing).' }],
+      answerUnavailable(),
+    ),
+  ];
+}
+
+/** A policy's block: the sidecar's status and problem body go to the client. */
+function block(): Mediator[] {
+  return [
+    { kind: 'comment', text: 'A policy blocked the message: answer the client with the sidecar problem.' },
+    copy('HTTP_SC', op(ANSWER.status), 'axis2'),
+    {
+      kind: 'payloadFactory',
+      mediaType: 'json',
+      format: '$1',
+      args: [{ evaluator: 'xml', expression: op(ANSWER.body) }],
+    },
+    set('messageType', 'application/json', 'axis2'),
+    set('ContentType', 'application/json', 'axis2'),
+    remove('TRANSPORT_HEADERS', 'axis2'),
+    when(op(ANSWER.retryAfter), '[0-9]+', [copy('Retry-After', op(ANSWER.retryAfter), 'transport')]),
+    set('RESPONSE', 'true'),
+    { kind: 'header', name: 'To', action: 'remove' },
+    remove('NO_ENTITY_BODY', 'axis2'),
+    { kind: 'respond' },
+  ];
+}
+
+/** Replaces the body with the sidecar's, by how the answer travelled (`X-Sai-Body`). */
+function replaceBody(): Mediator {
+  const typed = (...body: Mediator[]): Mediator[] => [...body, ...setMediaType(op(ANSWER.mediaType))];
+  const parsed: Mediator = { kind: 'property', name: PROP.answerXml, type: 'OM', expression: op(ANSWER.body) };
+  return {
+    kind: 'switch',
+    source: op(ANSWER.bodyKind),
+    cases: [
+      { regex: 'none', body: [{ kind: 'comment', text: 'allow: the message stays as it is, byte for byte.' }] },
+      {
+        regex: 'json',
+        body: typed({
+          kind: 'payloadFactory',
+          mediaType: 'json',
+          format: '$1',
+          args: [{ evaluator: 'xml', expression: op(ANSWER.body) }],
+        }),
+      },
+      {
+        regex: 'xml',
+        body: typed(
+          parsed,
+          { kind: 'enrich', source: { type: 'property', property: PROP.answerXml, clone: false }, target: { type: 'body' } },
+          remove(PROP.answerXml),
+        ),
+      },
+      {
+        regex: 'soap',
+        body: typed(
+          parsed,
+          {
+            kind: 'enrich',
+            source: { type: 'custom', xpath: `$ctx:${PROP.answerXml}/*[local-name()='Body']/*[1]`, clone: true },
+            target: { type: 'body' },
+          },
+          remove(PROP.answerXml),
+        ),
+      },
+      {
+        regex: 'text',
+        body: typed({
+          kind: 'payloadFactory',
+          mediaType: 'text',
+          format: '$1',
+          args: [{ evaluator: 'xml', expression: op(ANSWER.body) }],
+        }),
+      },
+    ],
+    default: unavailable(),
+  };
+}
+
+/** In the fault flow the client gets the fault's status (or the policy's), never 200. */
+function faultStatus(): Mediator {
+  return when(`$ctx:${PROP.flow}`, 'fault', [
+    when(
+      `$ctx:${PROP.entryStatus}`,
+      '[45][0-9][0-9]',
+      [copy('HTTP_SC', `$ctx:${PROP.entryStatus}`, 'axis2')],
+      [
+        when(
+          op(ANSWER.faultStatus),
+          '[45][0-9][0-9]',
+          [copy('HTTP_SC', op(ANSWER.faultStatus), 'axis2')],
+          [set('HTTP_SC', '500', 'axis2')],
+        ),
+      ],
+    ),
+  ]);
+}
+
+/** The copy: only the headers the sidecar needs, the call, and the answer handed over. */
+function callInCopy(s: SidecarCallSettings): Mediator[] {
+  const identity: Mediator[] = [];
+  for (const id of IDENTITY) {
+    const prop = `sai.id.${id.field}`;
+    const fallback = s.product === 'apim' ? id.apim : id.mi;
+    const value = `sai.c.${id.field}`;
+    if (fallback) identity.push(copy(value, fallback));
+    identity.push(when(`$ctx:${prop}`, ANY_RE, [copy(value, `$ctx:${prop}`)]));
+    identity.push(headerIfSet(id.header, `$ctx:${value}`));
+  }
+  const correlation =
+    s.product === 'apim'
+      ? [
+          copy('sai.c.correlation', "get-property('MessageID')"),
+          when('$trp:activityid', ANY_RE, [copy('sai.c.correlation', '$trp:activityid')]),
+          when('$ctx:am.correlationID', ANY_RE, [copy('sai.c.correlation', '$ctx:am.correlationID')]),
+        ]
+      : [copy('sai.c.correlation', "get-property('MessageID')")];
+  const auth: Mediator[] = s.authorization
+    ? [
+        'value' in s.authorization
+          ? set('Authorization', s.authorization.value, 'transport')
+          : copy('Authorization', s.authorization.expression, 'transport'),
+      ]
+    : [];
+  return [
+    ...correlation,
+    { kind: 'comment', text: 'Send the sidecar only what it needs: none of the client headers.' },
+    remove('TRANSPORT_HEADERS', 'axis2'),
+    ...auth,
+    set('X-Sai-Contract', GATEWAY_CONTRACT, 'transport'),
+    copy('X-Flow', `$ctx:${PROP.flow}`, 'transport'),
+    copy('X-Correlation-ID', '$ctx:sai.c.correlation', 'transport'),
+    ...identity,
+    when(`$ctx:${PROP.flow}`, 'fault', [
+      headerIfSet('X-Error-Code', '$ctx:ERROR_CODE'),
+      headerIfSet('X-Error-Message', '$ctx:ERROR_MESSAGE'),
+      headerIfSet('X-Http-Status', `$ctx:${PROP.entryStatus}`),
+    ]),
+    remove('REST_URL_POSTFIX', 'axis2'),
+    remove('HTTP_SC', 'axis2'),
+    set('BLOCKING_SENDER_PRESERVE_REQ_HEADERS', 'false'),
+    ...s.endpointSetup,
+    { kind: 'call', endpoint: s.endpoint },
+    { kind: 'comment', text: 'Hand the answer to the original message.' },
+    copy(ANSWER.status, `$trp:${GATEWAY_HEADERS.status}`, 'operation'),
+    copy(ANSWER.decision, '$trp:X-Policy-Decision', 'operation'),
+    copy(ANSWER.bodyKind, `$trp:${GATEWAY_HEADERS.body}`, 'operation'),
+    copy(ANSWER.mediaType, `$trp:${GATEWAY_HEADERS.contentType}`, 'operation'),
+    copy(ANSWER.retryAfter, '$trp:Retry-After', 'operation'),
+    copy(ANSWER.faultStatus, `$trp:${GATEWAY_HEADERS.faultStatus}`, 'operation'),
+    {
+      kind: 'switch',
+      source: `$trp:${GATEWAY_HEADERS.body}`,
+      cases: [
+        { regex: 'json', body: [copy(ANSWER.body, 'json-eval($)', 'operation')] },
+        { regex: 'xml|soap|text', body: [copy(ANSWER.body, 'string($body/*[1])', 'operation')] },
       ],
     },
   ];
 }
 
 /**
- * A sidecar answer that is not 2xx: a policy's block goes to the client; anything else is a
- * sidecar failure, answered by `failOpen` when `sai.failOpen` is true and with 503 otherwise.
- */
-function blockedOrFailed(failOpen: readonly Mediator[]): Mediator {
-  return {
-    kind: 'filter',
-    source: `$ctx:${PROP.status}`,
-    regex: BLOCK_STATUS_RE,
-    then: answerWithSidecarProblem(),
-    else: [
-      { kind: 'filter', source: `$ctx:${PROP.failOpen}`, regex: TRUE_RE, then: failOpen, else: answerUnavailable() },
-    ],
-  };
-}
-
-/** Puts back what the fragment changed on the request for the call. */
-function restoreRequestState(product: Product): Mediator[] {
-  return [
-    ifSet(PROP.savedPostfix, [copy('REST_URL_POSTFIX', `$ctx:${PROP.savedPostfix}`, 'axis2')]),
-    ...sidecarHeaders(product).map((h) => remove(h, 'transport')),
-    ifSet(
-      PROP.savedAuthorization,
-      [copy('Authorization', `$ctx:${PROP.savedAuthorization}`, 'transport')],
-      [remove('Authorization', 'transport')],
-    ),
-    ifSet(PROP.savedAccept, [copy('Accept', `$ctx:${PROP.savedAccept}`, 'transport')], [remove('Accept', 'transport')]),
-  ];
-}
-
-/**
- * Send the current message to the sidecar and continue with its answer; answer the client with a
- * 4xx problem; fail open or closed on a 5xx answer. Faults go to {@link sidecarFaultHandler}.
+ * Calls the sidecar with the current message and acts on its decision: allow continues untouched,
+ * modified continues with the sidecar's body (a facade answers the client with it), block answers
+ * the client with the sidecar's problem, and no usable answer fails open (the message continues) or
+ * closed (503).
  */
 export function sidecarCall(s: SidecarCallSettings): Mediator[] {
   const out: Mediator[] = [set(PROP.policy, s.route)];
@@ -229,81 +346,30 @@ export function sidecarCall(s: SidecarCallSettings): Mediator[] {
     out.push('value' in s.failOpen ? set(PROP.failOpen, s.failOpen.value) : copy(PROP.failOpen, s.failOpen.expression));
   }
   out.push(
+    copy(PROP.entryStatus, '$axis2:HTTP_SC'),
     set(PROP.flow, 'request'),
+    when(`$ctx:${PROP.entryStatus}`, '[1-5][0-9][0-9]', [set(PROP.flow, 'response')]),
+    when('$ctx:ERROR_CODE', ANY_RE, [set(PROP.flow, 'fault')]),
+    ...Object.values(ANSWER).map((name) => remove(name, 'operation')),
+    { kind: 'clone', target: callInCopy(s) },
     {
-      kind: 'filter',
-      source: '$axis2:HTTP_SC',
-      regex: '[1-5][0-9][0-9]',
-      then: [set(PROP.flow, 'response'), copy(PROP.savedStatus, '$axis2:HTTP_SC')],
-    },
-    { kind: 'filter', source: '$ctx:ERROR_CODE', regex: ANY_RE, then: [set(PROP.flow, 'fault')] },
-    { kind: 'comment', text: 'Keep the message and the request state the call changes.' },
-    { kind: 'enrich', source: { type: 'body', clone: true }, target: { type: 'property', property: PROP.savedBody } },
-    copy(PROP.savedMessageType, '$axis2:messageType'),
-    copy(PROP.savedContentType, '$axis2:ContentType'),
-    copy(PROP.savedPostfix, '$axis2:REST_URL_POSTFIX'),
-    copy(PROP.savedAuthorization, '$trp:Authorization'),
-    copy(PROP.savedAccept, '$trp:Accept'),
-    remove('REST_URL_POSTFIX', 'axis2'),
-    // After a fault, HTTP_SC then holds the sidecar's status only, never the backend's.
-    remove('HTTP_SC', 'axis2'),
-  );
-  if (s.authorization) {
-    out.push(
-      'value' in s.authorization
-        ? set('Authorization', s.authorization.value, 'transport')
-        : copy('Authorization', s.authorization.expression, 'transport'),
-    );
-  } else {
-    out.push(remove('Authorization', 'transport'));
-  }
-  out.push(
-    set('Accept', MEDIA.json, 'transport'),
-    copy('X-Flow', `$ctx:${PROP.flow}`, 'transport'),
-    ...CONTEXT_EXPRESSIONS[s.product].map(([h, e]) => copy(h, e, 'transport')),
-    ...FAULT_HEADERS.map(([h, e]) => copy(h, e, 'transport')),
-    ...s.endpointSetup,
-    set(PROP.inflight, 'true'),
-    { kind: 'call', endpoint: s.endpoint },
-    remove(PROP.inflight),
-    copy(PROP.status, '$axis2:HTTP_SC'),
-    ...restoreRequestState(s.product),
-    {
-      kind: 'filter',
-      source: `$ctx:${PROP.status}`,
-      regex: '2[0-9][0-9]',
-      then: [
-        ifResponseFlow([restoreAxis2('HTTP_SC', PROP.savedStatus)], [remove('HTTP_SC', 'axis2')]),
-        ...(s.produces
-          ? [set('messageType', MEDIA[s.produces], 'axis2'), set('ContentType', MEDIA[s.produces], 'axis2')]
-          : []),
+      kind: 'switch',
+      source: op(ANSWER.status),
+      cases: [
+        {
+          regex: '2[0-9][0-9]',
+          body: [
+            replaceBody(),
+            faultStatus(),
+            ...(s.answersClient
+              ? [when(`$ctx:${PROP.flow}`, 'request', [set('HTTP_SC', '200', 'axis2'), ...respondToClient()])]
+              : []),
+          ],
+        },
+        { regex: BLOCK_STATUS_RE, body: block() },
       ],
-      else: [blockedOrFailed(restoreSavedMessage())],
+      default: unavailable(),
     },
   );
   return out;
-}
-
-/**
- * Handles a fault raised by a sidecar call (recognised by `sai.inflight`): a 4xx problem goes to
- * the client; otherwise, with `failOpen`, a response-flow message is put back and sent to the
- * client; everything else is answered 503. A request cannot continue to the backend from a fault
- * handler (Synapse does not resume after a failed call), so a request-flow fault is answered 503
- * even with `failOpen`. `otherwise` runs for faults that are not the sidecar's.
- */
-export function sidecarFaultHandler(product: Product, otherwise: readonly Mediator[]): Mediator[] {
-  return [
-    {
-      kind: 'filter',
-      source: `$ctx:${PROP.inflight}`,
-      regex: 'true',
-      then: [
-        remove(PROP.inflight),
-        copy(PROP.status, '$axis2:HTTP_SC'),
-        ...sidecarHeaders(product).map((h) => remove(h, 'transport')),
-        blockedOrFailed([ifResponseFlow([...restoreSavedMessage(), ...clientResponse()], answerUnavailable())]),
-      ],
-      else: otherwise,
-    },
-  ];
 }

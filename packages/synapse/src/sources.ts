@@ -15,6 +15,8 @@ export interface ArtefactSource {
   flows: readonly Flow[];
   /** The body kind the route always answers with, when it converts. */
   produces?: 'json' | 'xml' | 'text';
+  /** A facade: in the request flow the answer goes to the client (the backend is not called). */
+  answersClient?: boolean;
   /** A pipeline's policies, in order. */
   steps?: readonly string[];
 }
@@ -30,6 +32,7 @@ export function fromPolicy(d: PolicyDescription): ArtefactSource {
     description: d.description,
     flows: d.flows,
     ...(d.produces ? { produces: d.produces } : {}),
+    ...(d.answersClient ? { answersClient: true } : {}),
   };
 }
 
@@ -49,6 +52,7 @@ export function fromPipeline(
     flows,
     steps: steps.map((s) => s.name),
     ...(last?.produces ? { produces: last.produces } : {}),
+    ...(steps.some((st) => st.answersClient) ? { answersClient: true } : {}),
   };
 }
 

@@ -66,6 +66,7 @@ export default definePolicy({
     priority: 300,
     accepts: ['json'],
     requiresLlm: true,
+    answersClient: true,
   },
   options: {
     type: 'object',
