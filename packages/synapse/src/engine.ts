@@ -91,7 +91,7 @@ export interface EngineCheckOutput {
 
 function exec(engine: EngineLocation, args: string[], input: string | undefined, timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(engine.java, ['-jar', engine.jar, ...args], {
+    const child = spawn(engine.java, ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-jar', engine.jar, ...args], {
       env: { ...process.env, SYNAPSE_ENGINE_STDERR_LEVEL: 'OFF' },
       stdio: ['pipe', 'pipe', 'pipe'],
     });

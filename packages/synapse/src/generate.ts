@@ -437,6 +437,7 @@ function generateApim3(options: GenerateOptions): GeneratedFile[] {
     for (const [flow, folder, suffix] of [
       ['request', 'in-sequence', 'in'],
       ['response', 'out-sequence', 'out'],
+      ['fault', 'fault-sequence', 'fault'],
     ] as const) {
       if (!s.flows.includes(flow)) continue;
       const name = `sai-${s.name}-${suffix}`;

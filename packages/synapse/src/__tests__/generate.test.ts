@@ -116,12 +116,26 @@ describe('API Manager policy pairs', () => {
     );
   });
 
-  it('declares the flows each policy serves, and the fault flow for the fault handler', () => {
+  it('declares the flows each policy serves, and needs no separate fault handler', () => {
     const flows = (p: string) =>
       (parseYaml(files.get(p)!) as { data: { applicableFlows: string[] } }).data.applicableFlows;
     expect(flows('saiEcho_v1/saiEcho_v1.yaml')).toEqual(['request', 'response', 'fault']);
     expect(flows('saiRedactPii_v1/saiRedactPii_v1.yaml')).toEqual(['request']);
-    expect(flows('saiSidecarFault_v1/saiSidecarFault_v1.yaml')).toEqual(['fault']);
+    expect([...files.keys()].some((p) => /Fault/.test(p))).toBe(false);
+  });
+
+  it('refuses a Secret attribute for API Manager before 4.6, whose policy-spec schema lacks the type', () => {
+    expect(() => gen('apim', { apim: { tokenSource: 'secret', specVersion: '4.5.0' } })).toThrow(
+      /does not accept policy attributes of type Secret.*--token-source vault/,
+    );
+    const types = (files: Map<string, string>) =>
+      [...files]
+        .filter(([p]) => p.endsWith('.yaml'))
+        .flatMap(([, y]) => (parseYaml(y) as { data: { policyAttributes: Array<{ type: string }> } }).data.policyAttributes)
+        .map((a) => a.type);
+    // 4.1 to 4.5 accept String, Integer, Boolean, Enum and Map only
+    for (const t of types(gen('apim', { apim: { tokenSource: 'vault' } }))) expect(['String', 'Integer', 'Boolean']).toContain(t);
+    expect(types(gen('apim'))).toContain('Secret');
   });
 
   it('with --token-source vault, has no token attribute and reads the vault', () => {
@@ -142,17 +156,29 @@ describe('API Manager policy pairs', () => {
 });
 
 describe('Micro Integrator project', () => {
-  it('uses ${configs.saiSidecarUrl} and declares it in config.properties', () => {
+  it('keeps the path with the sidecar URL: ${configs.saiSidecarUrl} as a whole value, the path in the endpoint', () => {
     const files = gen('mi');
-    expect(files.get('src/main/wso2mi/artifacts/endpoints/sai-echo.xml')).toContain(
-      'uri-template="${configs.saiSidecarUrl}/v1/policies/echo"',
+    expect(files.get('src/main/wso2mi/artifacts/endpoints/sai-echo-endpoint.xml')).toContain(
+      'uri-template="{uri.var.saiSidecarUrl}/v1/policies/echo"',
+    );
+    expect(files.get('src/main/wso2mi/artifacts/templates/sai-echo.xml')).toContain(
+      '<property name="uri.var.saiSidecarUrl" expression="${configs.saiSidecarUrl}"/>',
     );
     expect(files.get('src/main/wso2mi/resources/conf/config.properties')).toMatch(/^saiSidecarUrl:string$/m);
   });
 
+  it('gives templates, sequences and endpoints names that never collide (Synapse keeps one artefact per name)', () => {
+    const files = gen('mi');
+    const names = [...files]
+      .filter(([p]) => p.startsWith('src/main/wso2mi/artifacts/'))
+      .map(([, xml]) => /<(?:template|sequence|endpoint)\b[^>]*\bname="([^"]+)"/.exec(xml)![1]);
+    expect(names.length).toBeGreaterThan(4);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
   it('with --mi-url system, each endpoint URL is a whole $SYSTEM: value', () => {
     const files = gen('mi', { mi: { url: 'system' } });
-    const ep = files.get('src/main/wso2mi/artifacts/endpoints/sai-json-to-xml.xml')!;
+    const ep = files.get('src/main/wso2mi/artifacts/endpoints/sai-json-to-xml-endpoint.xml')!;
     expect(ep).toMatch(/uri-template="\$SYSTEM:SAI_JSON_TO_XML_URL"/);
     expect(files.has('src/main/wso2mi/resources/conf/config.properties')).toBe(false);
   });
@@ -160,12 +186,20 @@ describe('Micro Integrator project', () => {
   it('writes a unit-test suite per pipeline whose mock is named after the endpoint it replaces', () => {
     const files = gen('mi');
     const suite = files.get('src/test/wso2mi/sai-orders-inTestSuite.xml')!;
-    const mock = files.get('src/test/resources/mock-services/sai-orders-in-mock.xml')!;
+    const mock = files.get('src/test/resources/mock-services/sai-orders-in-endpoint-mock.xml')!;
     expect(suite).toContain('<artifact>src/main/wso2mi/artifacts/sequences/sai-orders-in.xml</artifact>');
-    expect(suite).toContain('<mock-service>src/test/resources/mock-services/sai-orders-in-mock.xml</mock-service>');
-    expect(mock).toContain('<service-name>sai-orders-in</service-name>');
+    expect(suite).toContain('<artifact>src/main/wso2mi/artifacts/endpoints/sai-orders-in-endpoint.xml</artifact>');
+    expect(suite).toContain(
+      '<mock-service>src/test/resources/mock-services/sai-orders-in-endpoint-mock.xml</mock-service>',
+    );
+    // the test server needs no ${configs}: the suite gives the base URL, the mock replaces it by endpoint name and path
+    expect(suite).toContain('<property name="sai.sidecarUrl" value="http://localhost:9090"/>');
+    expect(mock).toContain('<service-name>sai-orders-in-endpoint</service-name>');
     expect(mock).toContain('<context>/v1/policies/orders-in</context>');
-    // The answer the mock gives is the body the suite expects.
+    // the mock answers as the sidecar does for gateway callers
+    for (const h of ['X-Sai-Status" value="200', 'X-Sai-Body" value="json', 'X-Policy-Decision" value="modified']) {
+      expect(mock).toContain(h);
+    }
     const payloads = [...mock.matchAll(/<!\[CDATA\[(.*?)\]\]>/g)].map((m) => m[1]);
     expect(suite).toContain(`<expected><![CDATA[${payloads[0]}]]></expected>`);
   });
