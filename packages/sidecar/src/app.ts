@@ -463,7 +463,10 @@ export function createApp(services: AppServices): SidecarApp {
           const g = gatewayBody(outcome.payload, outcome.contentType);
           res.setHeader(GATEWAY_HEADERS.body, g.kind);
           res.setHeader(GATEWAY_HEADERS.contentType, g.mediaType);
-          res.setHeader('Content-Type', g.kind === 'json' ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8');
+          res.setHeader(
+            'Content-Type',
+            g.kind === 'json' ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8',
+          );
         }
       } else if (outcome.contentType !== undefined) res.setHeader('Content-Type', outcome.contentType);
       res.setHeader('Content-Length', typeof body === 'string' ? Buffer.byteLength(body) : body.length);

@@ -89,10 +89,16 @@ export interface EngineCheckOutput {
   unknown: number;
 }
 
-function exec(engine: EngineLocation, args: string[], input: string | undefined, timeoutMs: number): Promise<string> {
+function exec(
+  engine: EngineLocation,
+  args: string[],
+  input: string | undefined,
+  timeoutMs: number,
+  env: Record<string, string> = {},
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(engine.java, ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-jar', engine.jar, ...args], {
-      env: { ...process.env, SYNAPSE_ENGINE_STDERR_LEVEL: 'OFF' },
+      env: { ...process.env, ...env, SYNAPSE_ENGINE_STDERR_LEVEL: 'OFF' },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const out: Buffer[] = [];
@@ -111,7 +117,9 @@ function exec(engine: EngineLocation, args: string[], input: string | undefined,
       clearTimeout(timer);
       const stdout = Buffer.concat(out).toString('utf8');
       if (code !== 0 && stdout.trim() === '') {
-        reject(new Error(`synapse-engine ${args[0]} exited ${code}: ${Buffer.concat(err).toString('utf8').slice(0, 2000)}`));
+        reject(
+          new Error(`synapse-engine ${args[0]} exited ${code}: ${Buffer.concat(err).toString('utf8').slice(0, 2000)}`),
+        );
         return;
       }
       resolve(stdout);
@@ -138,13 +146,16 @@ export async function runEngine(
   return parsed;
 }
 
-/** Builds each artefact file with Synapse's factories, as Micro Integrator's deployers do. */
+/**
+ * Builds each artefact file with Synapse's factories, as Micro Integrator's deployers do.
+ * `env` is the environment `$SYSTEM:` values resolve from (as on the server at deployment).
+ */
 export async function checkWithEngine(
   engine: EngineLocation,
   paths: readonly string[],
-  configPropertiesFile?: string,
-  timeoutMs = 60_000,
+  options: { configPropertiesFile?: string; env?: Record<string, string>; timeoutMs?: number } = {},
 ): Promise<EngineCheckOutput> {
-  const args = ['check', ...(configPropertiesFile ? ['--config-properties', configPropertiesFile] : []), ...paths];
-  return JSON.parse(await exec(engine, args, undefined, timeoutMs)) as EngineCheckOutput;
+  const props = options.configPropertiesFile;
+  const args = ['check', ...(props ? ['--config-properties', props] : []), ...paths];
+  return JSON.parse(await exec(engine, args, undefined, options.timeoutMs ?? 60_000, options.env)) as EngineCheckOutput;
 }

@@ -335,11 +335,7 @@ function miUnitTest(s: ArtefactSource): GeneratedFile[] {
       'artifacts',
       null,
       el('test-artifact', null, el('artifact', null, `${MI_ARTIFACTS}/sequences/${seq}.xml`)),
-      el(
-        'supportive-artifacts',
-        null,
-        el('artifact', null, `${MI_ARTIFACTS}/endpoints/${endpoint}.xml`),
-      ),
+      el('supportive-artifacts', null, el('artifact', null, `${MI_ARTIFACTS}/endpoints/${endpoint}.xml`)),
       el('registry-resources'),
       el('connector-resources'),
     ),

@@ -222,7 +222,11 @@ function replaceBody(): Mediator {
         regex: 'xml',
         body: typed(
           parsed,
-          { kind: 'enrich', source: { type: 'property', property: PROP.answerXml, clone: false }, target: { type: 'body' } },
+          {
+            kind: 'enrich',
+            source: { type: 'property', property: PROP.answerXml, clone: false },
+            target: { type: 'body' },
+          },
           remove(PROP.answerXml),
         ),
       },

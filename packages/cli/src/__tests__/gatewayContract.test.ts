@@ -48,7 +48,11 @@ const BLOCKS = {
   'block-422': 'SAI_ERR_INPUT_INVALID',
   'block-429': 'SAI_ERR_RATE_LIMITED',
 } as const;
-const ERRORS = { 'error-500': null, 'error-503': 'SAI_ERR_UNAVAILABLE', 'error-504': 'SAI_ERR_POLICY_TIMEOUT' } as const;
+const ERRORS = {
+  'error-500': null,
+  'error-503': 'SAI_ERR_UNAVAILABLE',
+  'error-504': 'SAI_ERR_POLICY_TIMEOUT',
+} as const;
 
 const matrix: Policy = definePolicy({
   meta: {
@@ -61,10 +65,16 @@ const matrix: Policy = definePolicy({
   },
   async handler(message) {
     const p = message.payload;
-    const text = p.kind === 'json' ? JSON.stringify(p.value) : p.kind === 'xml' ? p.xml.text : p.kind === 'text' ? p.text : '';
+    const text =
+      p.kind === 'json' ? JSON.stringify(p.value) : p.kind === 'xml' ? p.xml.text : p.kind === 'text' ? p.text : '';
     const c = /case[":=> ]+([a-z0-9-]+)/.exec(text)?.[1] ?? 'allow';
     const run = /run[":=> ]+([a-z0-9-]+)/.exec(text)?.[1];
-    if (run) seen.set(run, { headers: { ...(rawHeaders.get(message.context.correlationId) ?? {}) } as Record<string, string>, context: { ...message.context }, body: text });
+    if (run)
+      seen.set(run, {
+        headers: { ...(rawHeaders.get(message.context.correlationId) ?? {}) } as Record<string, string>,
+        context: { ...message.context },
+        body: text,
+      });
     if (c === 'modified') {
       if (p.kind === 'json') return proceed({ json: { ...(p.value as object), modified: true } });
       if (p.kind === 'xml') return proceed({ xml: p.xml.text.replace('4111 1111 1111 1111', '&lt;CARD&gt;') });
@@ -72,7 +82,11 @@ const matrix: Policy = definePolicy({
     }
     if (c in BLOCKS) {
       const resetAt = new Date(Date.now() + 30_000).toISOString();
-      return block(BLOCKS[c as keyof typeof BLOCKS], `Blocked (${c}).`, c === 'block-429' ? { extensions: { resetAt } } : {});
+      return block(
+        BLOCKS[c as keyof typeof BLOCKS],
+        `Blocked (${c}).`,
+        c === 'block-429' ? { extensions: { resetAt } } : {},
+      );
     }
     if (c === 'error-500') throw new Error('the policy failed');
     if (c === 'error-503' || c === 'error-504') return block(ERRORS[c]);
@@ -193,7 +207,11 @@ function build(s: Scenario, dir: string, sidecarUrl: string, deadUrl: string, ba
       const j2 = files({ target: 'apim', apim: { tokenSource: vault ? 'vault' : 'secret' } }).find((f) =>
         f.path.endsWith('.j2'),
       )!.content;
-      const attrs: Record<string, string> = { sidecarUrl: url, timeoutMs: String(TIMEOUT_MS), failOpen: String(s.failOpen) };
+      const attrs: Record<string, string> = {
+        sidecarUrl: url,
+        timeoutMs: String(TIMEOUT_MS),
+        failOpen: String(s.failOpen),
+      };
       if (!vault) attrs.sidecarToken = token;
       write('sequences/api.xml', wrap(seqName, render(j2, attrs), s.flow, backend));
       return { artifacts: [dir], sequence: seqName, ...(vault ? { secureVault: { saiSidecarToken: token } } : {}) };
@@ -201,7 +219,8 @@ function build(s: Scenario, dir: string, sidecarUrl: string, deadUrl: string, ba
     case 'mi-template':
     case 'mi-pipeline': {
       for (const f of files({ target: 'mi', mi: { timeoutMs: TIMEOUT_MS } })) {
-        if (f.path.startsWith('src/main/wso2mi/artifacts/')) write(f.path.slice('src/main/wso2mi/artifacts/'.length), f.content);
+        if (f.path.startsWith('src/main/wso2mi/artifacts/'))
+          write(f.path.slice('src/main/wso2mi/artifacts/'.length), f.content);
       }
       const inner =
         s.target === 'mi-template'
@@ -294,7 +313,16 @@ async function pool<T, R>(items: readonly T[], limit: number, fn: (t: T) => Prom
   return out;
 }
 
-const OUTCOMES = ['allow', 'modified', ...Object.keys(BLOCKS), ...Object.keys(ERRORS), 'slow', 'refused', 'bad-token', 'unknown-route'];
+const OUTCOMES = [
+  'allow',
+  'modified',
+  ...Object.keys(BLOCKS),
+  ...Object.keys(ERRORS),
+  'slow',
+  'refused',
+  'bad-token',
+  'unknown-route',
+];
 const UNAVAILABLE = new Set([...Object.keys(ERRORS), 'slow', 'refused', 'bad-token', 'unknown-route']);
 
 function matrixScenarios(): Scenario[] {
@@ -352,7 +380,15 @@ d(`the gateway contract on the real Synapse engine${skipNote}`, () => {
         servers: [
           {
             port: backendPort,
-            routes: [{ path: '/backend', match: 'prefix', status: 200, body: '{"backend":"answered"}', contentType: 'application/json' }],
+            routes: [
+              {
+                path: '/backend',
+                match: 'prefix',
+                status: 200,
+                body: '{"backend":"answered"}',
+                contentType: 'application/json',
+              },
+            ],
           },
         ],
       });
@@ -425,7 +461,10 @@ d(`the gateway contract on the real Synapse engine${skipNote}`, () => {
           ct: expect.stringMatching(/^application\/json/),
         });
         expect({ ctx, cookie: header(call.headers, 'Cookie') }).toEqual({ ctx, cookie: 'session=client-cookie' });
-        expect({ ctx, auth: header(call.headers, 'Authorization') }).toEqual({ ctx, auth: 'Bearer client-access-token' });
+        expect({ ctx, auth: header(call.headers, 'Authorization') }).toEqual({
+          ctx,
+          auth: 'Bearer client-access-token',
+        });
         expect({ ctx, status }).toEqual({ ctx, status: 200 });
         expect({ ctx, body }).toEqual({ ctx, body: '{"backend":"answered"}' });
       } else {
@@ -448,10 +487,17 @@ d(`the gateway contract on the real Synapse engine${skipNote}`, () => {
       expect({ ctx, leaked: body.includes(CARD) }).toEqual({ ctx, leaked: false });
       expect({ ctx, ct: respond!.contentType }).toEqual({ ctx, ct: expect.stringMatching(/^application\/json/) });
       if (code === 429) {
-        expect({ ctx, retry: header(respond!.headers, 'Retry-After') }).toEqual({ ctx, retry: expect.stringMatching(/^\d+$/) });
+        expect({ ctx, retry: header(respond!.headers, 'Retry-After') }).toEqual({
+          ctx,
+          retry: expect.stringMatching(/^\d+$/),
+        });
       }
       // nothing of the client's request or the backend's response goes back as a header
-      expect({ ctx, cookie: header(respond!.headers, 'Cookie'), auth: header(respond!.headers, 'Authorization') }).toEqual({
+      expect({
+        ctx,
+        cookie: header(respond!.headers, 'Cookie'),
+        auth: header(respond!.headers, 'Authorization'),
+      }).toEqual({
         ctx,
         cookie: undefined,
         auth: undefined,
@@ -461,7 +507,11 @@ d(`the gateway contract on the real Synapse engine${skipNote}`, () => {
     expect(UNAVAILABLE.has(outcome)).toBe(true);
     if (s.failOpen) {
       if (s.flow === 'request') {
-        expect({ ctx, calls: backendCalls.length, body: backendCalls[0]?.body }).toEqual({ ctx, calls: 1, body: original });
+        expect({ ctx, calls: backendCalls.length, body: backendCalls[0]?.body }).toEqual({
+          ctx,
+          calls: 1,
+          body: original,
+        });
         expect({ ctx, status }).toEqual({ ctx, status: 200 });
       } else {
         expect({ ctx, calls: backendCalls.length }).toEqual({ ctx, calls: 0 });
@@ -491,31 +541,45 @@ d(`the gateway contract on the real Synapse engine${skipNote}`, () => {
     beforeAll(async () => {
       ran = await runScenarios(list);
     }, 300_000);
-    it.each(list.map((s) => [s.target, s] as const))('%s: 200 with the formatted answer, the backend never called', (_, s) => {
-      const r = ran.find((x) => x.scenario === s)!;
-      for (const res of r.results) {
-        expect(res.outbound.filter((o) => o.path.startsWith('/backend'))).toEqual([]);
-        expect(Number(res.respond?.status)).toBe(200);
-        expect(JSON.parse(res.respond!.body)).toEqual({ answer: 'formatted answer to why' });
-      }
-    });
+    it.each(list.map((s) => [s.target, s] as const))(
+      '%s: 200 with the formatted answer, the backend never called',
+      (_, s) => {
+        const r = ran.find((x) => x.scenario === s)!;
+        for (const res of r.results) {
+          expect(res.outbound.filter((o) => o.path.startsWith('/backend'))).toEqual([]);
+          expect(Number(res.respond?.status)).toBe(200);
+          expect(JSON.parse(res.respond!.body)).toEqual({ answer: 'formatted answer to why' });
+        }
+      },
+    );
   });
 
   describe('explained faults keep a fault status', () => {
     let ran: Ran[] = [];
-    const fault = '{"code":"101504","message":"Send timeout to backend.internal:8443","description":"java.net.SocketTimeoutException at ..."}';
-    const list: Scenario[] = TARGET_NAMES.filter((t) => t !== 'mi-pipeline').flatMap((target) => [
-      { target, route: 'explain-fault', flow: 'fault', failOpen: false, outcome: 'modified', body: { text: fault, contentType: 'application/json' } },
-      {
-        target,
-        route: 'explain-fault',
-        flow: 'fault',
-        failOpen: false,
-        outcome: 'modified',
-        body: { text: fault, contentType: 'application/json' },
-        properties: { 'axis2:HTTP_SC': '' },
-      },
-    ] as Scenario[]);
+    const fault =
+      '{"code":"101504","message":"Send timeout to backend.internal:8443","description":"java.net.SocketTimeoutException at ..."}';
+    const list: Scenario[] = TARGET_NAMES.filter((t) => t !== 'mi-pipeline').flatMap(
+      (target) =>
+        [
+          {
+            target,
+            route: 'explain-fault',
+            flow: 'fault',
+            failOpen: false,
+            outcome: 'modified',
+            body: { text: fault, contentType: 'application/json' },
+          },
+          {
+            target,
+            route: 'explain-fault',
+            flow: 'fault',
+            failOpen: false,
+            outcome: 'modified',
+            body: { text: fault, contentType: 'application/json' },
+            properties: { 'axis2:HTTP_SC': '' },
+          },
+        ] as Scenario[],
+    );
     beforeAll(async () => {
       ran = await runScenarios(list);
     }, 300_000);
@@ -536,7 +600,10 @@ d(`the gateway contract on the real Synapse engine${skipNote}`, () => {
   describe('XML, SOAP and text bodies', () => {
     let ran: Ran[] = [];
     const bodies = {
-      xml: { text: `<order xmlns="urn:o"><case>modified</case><run>RUN</run><card>${CARD}</card></order>`, contentType: 'application/xml' },
+      xml: {
+        text: `<order xmlns="urn:o"><case>modified</case><run>RUN</run><card>${CARD}</card></order>`,
+        contentType: 'application/xml',
+      },
       soap: {
         text: `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:m="urn:m"><soapenv:Body><m:pay><m:case>modified</m:case><m:run>RUN</m:run><m:card>${CARD}</m:card></m:pay></soapenv:Body></soapenv:Envelope>`,
         contentType: 'text/xml',
@@ -544,7 +611,14 @@ d(`the gateway contract on the real Synapse engine${skipNote}`, () => {
       text: { text: `case=modified run=RUN card ${CARD}`, contentType: 'text/plain' },
     };
     const list: Scenario[] = (['apim', 'mi-template', 'apim3'] as const).flatMap((target) =>
-      Object.values(bodies).map((body) => ({ target, route: 'matrix', flow: 'request' as const, failOpen: false, outcome: 'modified', body })),
+      Object.values(bodies).map((body) => ({
+        target,
+        route: 'matrix',
+        flow: 'request' as const,
+        failOpen: false,
+        outcome: 'modified',
+        body,
+      })),
     );
     beforeAll(async () => {
       ran = await runScenarios(list);
@@ -647,21 +721,35 @@ d(`the gateway contract on the real Synapse engine${skipNote}`, () => {
         apiName: 'OrdersAPI',
       });
     });
-    it.each([0, 1, 2, 3])('case %i: no client header reaches the sidecar (cookie, its token, its tenant/role/app)', (i) => {
-      const got = received(ran[i]!);
-      expect(Object.keys(got.headers).length).toBeGreaterThan(3);
-      expect(got.headers.cookie).toBeUndefined();
-      expect(got.headers.authorization).toBe(`Bearer ${TOKEN}`);
-      expect(JSON.stringify(got.headers)).not.toMatch(/client-chosen|client-access-token|client-cookie/);
-      expect(got.context.userRole === 'admin').toBe(false);
-      expect(got.context.tenantId === 'client-chosen-tenant').toBe(false);
-      // exactly what the sidecar needs
-      const names = Object.keys(got.headers).filter(
-        (h) => !['host', 'user-agent', 'content-type', 'content-length', 'transfer-encoding', 'connection', 'authorization'].includes(h),
-      );
-      for (const h of names) {
-        expect(h).toMatch(/^x-(sai-contract|flow|correlation-id|tenant-id|user-id|user-role|consumer-key|subscription-tier|api-name|api-version)$/);
-      }
-    });
+    it.each([0, 1, 2, 3])(
+      'case %i: no client header reaches the sidecar (cookie, its token, its tenant/role/app)',
+      (i) => {
+        const got = received(ran[i]!);
+        expect(Object.keys(got.headers).length).toBeGreaterThan(3);
+        expect(got.headers.cookie).toBeUndefined();
+        expect(got.headers.authorization).toBe(`Bearer ${TOKEN}`);
+        expect(JSON.stringify(got.headers)).not.toMatch(/client-chosen|client-access-token|client-cookie/);
+        expect(got.context.userRole === 'admin').toBe(false);
+        expect(got.context.tenantId === 'client-chosen-tenant').toBe(false);
+        // exactly what the sidecar needs
+        const names = Object.keys(got.headers).filter(
+          (h) =>
+            ![
+              'host',
+              'user-agent',
+              'content-type',
+              'content-length',
+              'transfer-encoding',
+              'connection',
+              'authorization',
+            ].includes(h),
+        );
+        for (const h of names) {
+          expect(h).toMatch(
+            /^x-(sai-contract|flow|correlation-id|tenant-id|user-id|user-role|consumer-key|subscription-tier|api-name|api-version)$/,
+          );
+        }
+      },
+    );
   });
 });

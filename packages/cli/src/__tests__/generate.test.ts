@@ -16,12 +16,7 @@ describe('synapse-ai generate', () => {
   it('writes one APIM policy pair and its import zip', async () => {
     const r = await runCli(['generate', '--target', 'apim', '--policy', 'redact-pii', '--zip', '--out', out]);
     expect(r).toMatchObject({ code: 0, err: '' });
-    expect(readdirSync(out).sort()).toEqual([
-      'saiRedactPii_v1',
-      'saiRedactPii_v1.zip',
-      'saiSidecarFault_v1',
-      'saiSidecarFault_v1.zip',
-    ]);
+    expect(readdirSync(out).sort()).toEqual(['saiRedactPii_v1', 'saiRedactPii_v1.zip']);
     const entries = unzip(readFileSync(join(out, 'saiRedactPii_v1.zip')));
     expect(entries.map((e) => e.path)).toEqual([
       'saiRedactPii_v1/saiRedactPii_v1.j2',

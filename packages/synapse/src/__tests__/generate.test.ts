@@ -131,10 +131,13 @@ describe('API Manager policy pairs', () => {
     const types = (files: Map<string, string>) =>
       [...files]
         .filter(([p]) => p.endsWith('.yaml'))
-        .flatMap(([, y]) => (parseYaml(y) as { data: { policyAttributes: Array<{ type: string }> } }).data.policyAttributes)
+        .flatMap(
+          ([, y]) => (parseYaml(y) as { data: { policyAttributes: Array<{ type: string }> } }).data.policyAttributes,
+        )
         .map((a) => a.type);
     // 4.1 to 4.5 accept String, Integer, Boolean, Enum and Map only
-    for (const t of types(gen('apim', { apim: { tokenSource: 'vault' } }))) expect(['String', 'Integer', 'Boolean']).toContain(t);
+    for (const t of types(gen('apim', { apim: { tokenSource: 'vault' } })))
+      expect(['String', 'Integer', 'Boolean']).toContain(t);
     expect(types(gen('apim'))).toContain('Secret');
   });
 

@@ -1,7 +1,7 @@
 /** Test helpers: the shared schema folder, sample sources, and generation of every target. */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { generate, type ArtefactSource, type GenerateOptions, type Target } from '..';
+import { findEngine, generate, type ArtefactSource, type GenerateOptions, type Target } from '..';
 
 export const SHARED = join(__dirname, '../../../../../shared');
 export const XSD_DIR = join(SHARED, 'synapse-xsd');
@@ -47,3 +47,7 @@ export const SOURCES = [ECHO, TO_XML, REQUEST_ONLY, PIPELINE];
 export function gen(target: Target, extra: Partial<GenerateOptions> = {}): Map<string, string> {
   return new Map(generate({ target, sources: SOURCES, ...extra }).map((f) => [f.path, f.content]));
 }
+
+/** The real Synapse engine beside this clone (`../shared/synapse-engine`), or why it cannot run. */
+export const ENGINE = findEngine(SHARED);
+if ('missing' in ENGINE && process.env.CI) throw new Error(`CI must run the engine checks: ${ENGINE.missing}`);

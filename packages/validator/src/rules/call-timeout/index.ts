@@ -2,6 +2,12 @@
  * @fileoverview `call-timeout`: a `call` (or `callout`/`send`) to an endpoint has a timeout, and the
  * flow it is in has an error path (the sequence's `onError`, or the API's or proxy's fault
  * sequence), so a slow or dead backend cannot hang or crash the flow unnoticed.
+ *
+ * An endpoint whose timeout `responseAction` is `discard` runs no fault handler when the call fails
+ * (observed on the Synapse engine: `AbstractEndpoint.onFault` skips the handlers, and the blocking
+ * `call` then stops the flow): that is an error path only inside a
+ * `<clone continueParent="true" sequential="true">`, where the failure ends the copy and the
+ * original message goes on after the clone. Anywhere else the client is left without an answer.
  */
 import { attr, type SynDocument, type XElement } from '../../document';
 import type { Project, Rule } from '../../types';
@@ -10,6 +16,23 @@ const ENDPOINT_KINDS = new Set(['address', 'http', 'default', 'wsdl']);
 
 function endpointDefinition(endpoint: XElement): XElement | undefined {
   return endpoint.children.find((c) => ENDPOINT_KINDS.has(c.local));
+}
+
+function responseAction(def: XElement): string | undefined {
+  return def.children
+    .find((c) => c.local === 'timeout')
+    ?.children.find((c) => c.local === 'responseAction')
+    ?.text.trim();
+}
+
+/** Inside a sequential clone whose original continues: a failure there ends only the copy. */
+function inContinuingClone(el: XElement): boolean {
+  for (let p: XElement | null = el.parent; p; p = p.parent) {
+    if (p.local === 'clone') {
+      return attr(p, 'continueParent')?.value === 'true' && attr(p, 'sequential')?.value === 'true';
+    }
+  }
+  return false;
 }
 
 function hasTimeout(def: XElement): boolean {
@@ -58,6 +81,16 @@ export const rule: Rule = {
           : endpointDefinition(endpoint);
       if (def && !hasTimeout(def)) {
         report({ at: el, message: `The endpoint of this <${el.local}>${key ? ` (${key})` : ''} has no timeout.` });
+      }
+      if (def && responseAction(def) === 'discard') {
+        if (!inContinuingClone(el)) {
+          report({
+            at: el,
+            message: `A failure of this <${el.local}> runs no fault handler (responseAction discard) and stops the flow: the client gets no answer.`,
+            hint: 'Use <responseAction>fault</responseAction> with an onError sequence, or make the call in a <clone continueParent="true" sequential="true"> and act on its result after the clone.',
+          });
+        }
+        continue;
       }
       if (!hasErrorPath(doc, el)) {
         report({

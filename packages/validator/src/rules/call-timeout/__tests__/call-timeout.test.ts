@@ -3,6 +3,8 @@ import { seq, testRule } from '../../../__tests__/ruleTester';
 
 const http = (timeout: boolean): string =>
   `<http method="post" uri-template="http://b/x">${timeout ? '<timeout><duration>5000</duration><responseAction>fault</responseAction></timeout>' : ''}</http>`;
+const discard =
+  '<http method="post" uri-template="http://b/x"><timeout><duration>5000</duration><responseAction>discard</responseAction></timeout></http>';
 
 testRule(rule, {
   valid: [
@@ -21,8 +23,27 @@ testRule(rule, {
       name: 'API resource with a fault sequence',
       code: `<api xmlns="http://ws.apache.org/ns/synapse" name="a" context="/a">\n<resource methods="GET" faultSequence="fault"><inSequence><call><endpoint>${http(true)}</endpoint></call></inSequence></resource></api>`,
     },
+    {
+      name: 'discard endpoint in a sequential clone whose original continues',
+      code: seq(
+        `<clone continueParent="true" sequential="true"><target><sequence><call blocking="true"><endpoint>${discard}</endpoint></call></sequence></target></clone>`,
+        'name="s"',
+      ),
+    },
   ],
   invalid: [
+    {
+      name: 'discard endpoint in the main flow (a failure leaves the client without an answer)',
+      code: seq(`<call blocking="true"><endpoint>${discard}</endpoint></call>`),
+      errors: [{ line: 2, column: 5, message: /runs no fault handler .* the client gets no answer/ }],
+    },
+    {
+      name: 'discard endpoint in a clone whose original does not continue',
+      code: seq(
+        `<clone><target><sequence><call blocking="true"><endpoint>${discard}</endpoint></call></sequence></target></clone>`,
+      ),
+      errors: [{ line: 2, column: 30, message: /runs no fault handler/ }],
+    },
     {
       name: 'no timeout',
       code: seq(`<call>\n    <endpoint>${http(false)}</endpoint>\n</call>`),
