@@ -27,9 +27,31 @@ export default definePolicy({
       },
       fields: {
         type: 'array',
-        items: { enum: ['correlationId', 'tenantId', 'userRole', 'apiName', 'apiVersion', 'consumerKey', 'flow'] },
+        items: {
+          enum: [
+            'correlationId',
+            'tenantId',
+            'userRole',
+            'userId',
+            'tier',
+            'apiName',
+            'apiVersion',
+            'consumerKey',
+            'flow',
+          ],
+        },
         uniqueItems: true,
-        default: ['correlationId', 'tenantId', 'userRole', 'apiName', 'apiVersion', 'consumerKey', 'flow'],
+        default: [
+          'correlationId',
+          'tenantId',
+          'userRole',
+          'userId',
+          'tier',
+          'apiName',
+          'apiVersion',
+          'consumerKey',
+          'flow',
+        ],
         description: 'Which context fields to copy; absent headers are left out.',
       },
       overwrite: {

@@ -127,8 +127,20 @@ const OPTIONS = {
         },
         fields: {
           type: 'array',
-          items: { enum: ['correlationId', 'tenantId', 'userRole', 'apiName', 'apiVersion', 'consumerKey', 'flow'] },
-          default: ['correlationId', 'tenantId', 'userRole', 'apiName', 'apiVersion', 'consumerKey'],
+          items: {
+            enum: [
+              'correlationId',
+              'tenantId',
+              'userRole',
+              'userId',
+              'tier',
+              'apiName',
+              'apiVersion',
+              'consumerKey',
+              'flow',
+            ],
+          },
+          default: ['correlationId', 'tenantId', 'userRole', 'userId', 'tier', 'apiName', 'apiVersion', 'consumerKey'],
         },
         claims: {
           type: 'object',
@@ -366,7 +378,16 @@ function identityValues(
 ): { values: Obj; notes: string[] } {
   const values: Obj = {};
   const notes: string[] = [];
-  for (const f of o.fields ?? ['correlationId', 'tenantId', 'userRole', 'apiName', 'apiVersion', 'consumerKey']) {
+  for (const f of o.fields ?? [
+    'correlationId',
+    'tenantId',
+    'userRole',
+    'userId',
+    'tier',
+    'apiName',
+    'apiVersion',
+    'consumerKey',
+  ]) {
     const v = message.context[f];
     if (typeof v === 'string') values[f] = v;
   }

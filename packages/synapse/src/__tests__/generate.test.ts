@@ -5,7 +5,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { generate, unzip, validateWithXsd, zip, type SchemaRoot, type Target } from '..';
+import { generate, IDENTITY, unzip, validateWithXsd, zip, type SchemaRoot, type Target } from '..';
 import { gen, ECHO, MEDIATION_SEQUENCES, SOURCES, XSD_DIR, XSD_PRESENT } from './helpers';
 
 const VARIANTS: Array<[string, Map<string, string>]> = [
@@ -249,5 +249,19 @@ describe('determinism and bad input', () => {
     expect(() => generate({ target: 'apim3', sources: [ECHO], apim3: { sidecarUrl: 'http://x/y' } })).toThrow(
       /base URL/,
     );
+  });
+});
+
+describe('the import guide (mediation-sequences/README.md)', () => {
+  const guide = readFileSync(join(MEDIATION_SEQUENCES, 'README.md'), 'utf8');
+  it('names only folders and files that the generator wrote', () => {
+    const paths = [...guide.matchAll(/mediation-sequences\/([\w./-]+[\w])/g)].map((m) => m[1]!);
+    const folders = [...guide.matchAll(/^\| `([\w.-]+)\/` \|/gm)].map((m) => m[1]!);
+    expect(paths.length).toBeGreaterThan(0);
+    expect(folders).toEqual(['apim', 'apim-4.1-4.5', 'mi', 'apim3']);
+    for (const p of [...paths, ...folders]) expect(existsSync(join(MEDIATION_SEQUENCES, p))).toBe(true);
+  });
+  it('documents every identity header the artefacts send', () => {
+    for (const id of IDENTITY) expect(guide).toContain(`\`${id.header}\``);
   });
 });
