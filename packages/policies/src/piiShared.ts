@@ -40,6 +40,20 @@ export function scopeOf(
       : `t:${tenant}|s:${session}`;
 }
 
+/** Start-up check: the secret a pseudonym vault needs is in the environment. */
+export function secretProblems(
+  env: Readonly<Record<string, string | undefined>>,
+  variable: string,
+  field: string,
+  purpose: string,
+): string[] {
+  const v = env[variable];
+  if (v !== undefined && v.length >= 16) return [];
+  return [
+    `${field}: ${purpose} needs the environment variable ${variable} set to a secret of at least 16 characters (${v === undefined || v === '' ? 'it is not set' : `it has ${v.length}`}). Fix: export ${variable}=$(openssl rand -hex 32) before starting, the same on every replica.`,
+  ];
+}
+
 const vaults = new WeakMap<Store, Map<string, PseudonymVault>>();
 
 /** The vault over the sidecar's store. @throws {SaiError} when the secret is not set (an operator error). */

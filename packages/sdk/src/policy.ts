@@ -105,6 +105,12 @@ export interface PolicyDefinition<O, I, Out> {
     message: Message<InputPayload<I>>,
     ctx: PolicyContext<OptionsOf<O>>,
   ): PolicyResult<Lossless<Infer<Out, unknown>>> | Promise<PolicyResult<Lossless<Infer<Out, unknown>>>>;
+  /**
+   * What the options schema cannot say, checked once when the sidecar starts: patterns compile,
+   * the secrets the options need are set in `env`. Returns problems as `field: what. Fix: how.`
+   * sentences (the field relative to the options); the sidecar refuses to start with any.
+   */
+  check?(options: OptionsOf<O>, env: Readonly<Record<string, string | undefined>>): readonly string[];
 }
 
 /** A policy attribute as a generator sees it (from the options schema). */
@@ -148,6 +154,8 @@ export interface Policy {
   describe(): PolicyDescription;
   /** Validates options (filling defaults) and returns them deeply frozen. @throws {SaiError} SAI_ERR_INVALID_OPTIONS */
   resolveOptions(options: unknown): unknown;
+  /** The definition's start-up check on resolved options (none: no problems). */
+  check(options: unknown, env: Readonly<Record<string, string | undefined>>): readonly string[];
 }
 
 const NAME_RE = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
@@ -252,6 +260,9 @@ export function definePolicy<
         attributes: attributesOf(definition.options),
         schemas: { options: definition.options, input: definition.input, output: definition.output },
       };
+    },
+    check(options: unknown, env: Readonly<Record<string, string | undefined>>) {
+      return definition.check ? definition.check(options as never, env) : [];
     },
     resolveOptions(options: unknown) {
       const value: unknown = structuredClone(options ?? {});

@@ -15,9 +15,7 @@ import {
   isSoapEnvelope,
   wantsGatewayContract,
   lazyChild,
-  mountPolicy,
   parsePayload,
-  PolicyChain,
   SaiError,
   serializePayload,
   toProblem,
@@ -33,72 +31,24 @@ import type { AuditLog } from './audit';
 import { TokenAuth } from './auth';
 import { llmHooksFor, type LlmServices } from './llmHooks';
 import { ConfigError, type SidecarConfig } from './config';
+import { collectRegistry, type Registry } from './registry';
 import { SidecarMetrics, type Outcome } from './metrics';
 
-/** The policies and pipelines the sidecar serves, by route name. */
-export interface Registry {
-  readonly chains: ReadonlyMap<string, PolicyChain>;
-  readonly policies: readonly Policy[];
-  readonly pipelines: ReadonlyMap<string, PolicyChain>;
-}
+export type { Registry } from './registry';
 
 /**
- * Mounts every policy with its configured options and composes the pipelines.
- * @throws {ConfigError} for unknown policies, bad options or name clashes, naming the config field.
+ * Mounts every policy with its configured options, composes the pipelines and runs each configured
+ * policy's start-up check (patterns compile, secrets are in `env`).
+ * @throws {ConfigError} for unknown policies, bad options, failed checks or name clashes, all at once.
  */
-export function buildRegistry(policies: readonly Policy[], config: Readonly<SidecarConfig>): Registry {
-  const problems: string[] = [];
-  const byName = new Map<string, Policy>();
-  for (const p of policies) {
-    if (byName.has(p.meta.name)) problems.push(`two policies are named "${p.meta.name}"`);
-    byName.set(p.meta.name, p);
-  }
-  const known = (): string => [...byName.keys()].join(', ');
-  const mount = (policy: Policy, options: unknown, where: string) => {
-    try {
-      return mountPolicy(policy, options);
-    } catch (err) {
-      const e = err as SaiError;
-      problems.push(`${where}: ${e.message}`);
-      return undefined;
-    }
-  };
-  const chains = new Map<string, PolicyChain>();
-  for (const [name, policy] of byName) {
-    const m = mount(policy, config.policies[name]?.options, `policies.${name}.options`);
-    if (m) chains.set(name, new PolicyChain(name, [m]));
-  }
-  for (const name of Object.keys(config.policies)) {
-    if (!byName.has(name)) problems.push(`policies.${name}: no policy is named "${name}". Fix: use one of ${known()}.`);
-  }
-  const pipelines = new Map<string, PolicyChain>();
-  for (const [name, steps] of Object.entries(config.pipelines)) {
-    if (byName.has(name)) {
-      problems.push(`pipelines.${name}: a policy already has this name. Fix: rename the pipeline.`);
-      continue;
-    }
-    const mounted = steps.map((step, i) => {
-      const policy = byName.get(step.policy);
-      if (!policy) {
-        problems.push(`pipelines.${name}[${i}]: no policy is named "${step.policy}". Fix: use one of ${known()}.`);
-        return undefined;
-      }
-      // a step without options inherits the policy's configured options
-      return mount(policy, step.options ?? config.policies[step.policy]?.options, `pipelines.${name}[${i}].options`);
-    });
-    if (mounted.every((m) => m !== undefined)) {
-      const chain = new PolicyChain(name, mounted);
-      if (chain.flows.length === 0) {
-        problems.push(
-          `pipelines.${name}: its policies share no flow (request, response or fault). Fix: split it by flow.`,
-        );
-      }
-      pipelines.set(name, chain);
-      chains.set(name, chain);
-    }
-  }
-  if (problems.length > 0) throw new ConfigError('policies and pipelines', problems);
-  return { chains, policies: [...byName.values()], pipelines };
+export function buildRegistry(
+  policies: readonly Policy[],
+  config: Readonly<Pick<SidecarConfig, 'policies' | 'pipelines'>>,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Registry {
+  const { registry, problems } = collectRegistry(policies, config, env);
+  if (problems.length > 0 || !registry) throw new ConfigError('policies and pipelines', problems);
+  return registry;
 }
 
 export interface AppServices {

@@ -8,6 +8,8 @@ import { extname, resolve } from 'node:path';
 import Ajv from 'ajv';
 import { deepFreeze, explainErrors } from '@synapse-ai/sdk';
 import type { LlmLayerConfig, Prices, QuotaRule } from '@synapse-ai/llm';
+import type { Policy } from '@synapse-ai/sdk';
+import { collectRegistry } from './registry';
 import { parseDocument } from 'yaml';
 
 export interface PipelineStep {
@@ -281,6 +283,11 @@ export interface LoadOptions {
   env?: Record<string, string | undefined>;
   /** Overrides from the command line (highest precedence). */
   overrides?: { host?: string; port?: number };
+  /**
+   * The policies the sidecar will serve: with them, unknown policy names, invalid policy options and
+   * failed start-up checks are reported in the same error as every other bad field.
+   */
+  policies?: readonly Policy[];
 }
 
 function readConfigFile(file: string): Record<string, unknown> {
@@ -383,20 +390,36 @@ export function loadConfig(options: LoadOptions = {}): Readonly<SidecarConfig> {
   ) {
     section(raw, 'logging').level = env.SAI_LOG_LEVEL;
   }
+  if (
+    env.SAI_AUDIT_FILE &&
+    (raw.audit === undefined || (typeof raw.audit === 'object' && raw.audit !== null && !Array.isArray(raw.audit)))
+  ) {
+    section(raw, 'audit').file = env.SAI_AUDIT_FILE;
+  }
   if (Object.keys(env).some((k) => k.startsWith('SAI_') && k !== 'SAI_CONFIG'))
     sources.push('SAI_* environment variables');
-  if (envProblems.length > 0) throw new ConfigError(sources.join(' + '), envProblems);
 
-  if (!validateConfig(raw)) {
-    const problems = explainErrors(validateConfig.errors, raw, '')
+  // every problem in one report: environment values, the schema, then the policies and pipelines
+  const problems = [...envProblems];
+  const schemaOk = validateConfig(raw);
+  if (!schemaOk) {
+    const found = explainErrors(validateConfig.errors, raw, '')
       // anyOf reports each branch; the step-level hint says it better
       .filter((p, i, all) => all.findIndex((q) => q.path === p.path && q.message === p.message) === i)
       .map((p) => {
         const fix = fixFor(p.path);
         return fix ? `${p.message}. Fix: ${fix}.` : `${p.message}.`;
       });
-    throw new ConfigError(sources.join(' + '), dedupeAnyOf(problems));
+    problems.push(...dedupeAnyOf(found));
   }
+  if (options.policies) {
+    const plain = (v: unknown): Record<string, never> =>
+      v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, never>) : {};
+    const sections = { policies: plain(raw.policies), pipelines: plain(raw.pipelines) };
+    const known = new Set(problems);
+    for (const p of collectRegistry(options.policies, sections, env).problems) if (!known.has(p)) problems.push(p);
+  }
+  if (problems.length > 0) throw new ConfigError(sources.join(' + '), problems);
   const config = raw as unknown as SidecarConfig;
   if (config.store.type === 'redis' && !config.store.url) {
     throw new ConfigError(sources.join(' + '), [

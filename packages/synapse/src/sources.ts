@@ -11,7 +11,7 @@ export interface ArtefactSource {
   /** Semantic version carried by every generated artefact. */
   version: string;
   description: string;
-  /** Flows the route serves; `fault` is left to the fault handler. */
+  /** Flows the route serves (artefacts are written for each; API Manager lists them as applicableFlows). */
   flows: readonly Flow[];
   /** The body kind the route always answers with, when it converts. */
   produces?: 'json' | 'xml' | 'text';

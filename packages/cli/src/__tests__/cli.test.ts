@@ -8,12 +8,16 @@ import { runCli } from './runCli';
 const ROOT = join(__dirname, '../../../..');
 const BIN = join(__dirname, '../../bin/synapse-ai.js');
 
-/** What `npm start` runs after building: `node <script> serve`, read from the root package.json. */
+/**
+ * What `npm start` runs: `exec node <script> serve`, read from the root package.json (the build is
+ * its `prestart`, so the shell npm starts is replaced by node and npm's signals reach the server).
+ */
 function startCommand(): string[] {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  const run = pkg.scripts.start!.split('&&').pop()!.trim().split(/\s+/);
-  expect(run[0]).toBe('node');
-  return run.slice(1).map((a, i) => (i === 0 ? join(ROOT, a) : a));
+  expect(pkg.scripts.prestart).toBe('npm run build');
+  const run = pkg.scripts.start!.trim().split(/\s+/);
+  expect(run.slice(0, 2)).toEqual(['exec', 'node']);
+  return run.slice(2).map((a, i) => (i === 0 ? join(ROOT, a) : a));
 }
 
 const run = (argv: string[], env: Record<string, string> = {}) => runCli(argv, '', env);
@@ -152,4 +156,34 @@ describe('synapse-ai serve (as `npm start` runs it)', () => {
     expect(await exited).toBe(0);
     expect(output()).toMatch(/"signal":"SIGTERM"[\s\S]*"message":"stopped"/);
   });
+
+  it('stops when a process manager sends SIGTERM to the npm start process itself', async () => {
+    const npm = spawn('npm', ['start', '--silent', '--', '--port', '0'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, SAI_LOG_LEVEL: 'info' },
+    });
+    child = npm;
+    let out = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no listening line in 60 s:\n${out}`)), 60_000);
+      const onData = (chunk: Buffer): void => {
+        out += chunk.toString();
+        const m = /listening on (http:\/\/\S+) /.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      };
+      npm.stdout!.on('data', onData);
+      npm.stderr!.on('data', onData);
+    });
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    const exited = new Promise<number | null>((r) => npm.once('exit', (code) => r(code)));
+    npm.kill('SIGTERM');
+    await exited;
+    // the server itself is gone, not left running without its parent
+    await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+    expect(out).toMatch(/"signal":"SIGTERM"[\s\S]*"message":"stopped"/);
+  }, 90_000);
 });

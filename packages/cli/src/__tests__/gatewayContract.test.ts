@@ -11,6 +11,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { TestLlmServer } from '@synapse-ai/llm';
 import { builtinPolicies } from '@synapse-ai/policies';
 import { block, definePolicy, proceed, type GatewayContext, type Policy } from '@synapse-ai/sdk';
 import { loadConfig, startSidecar, type RunningSidecar } from '@synapse-ai/sidecar';
@@ -112,6 +113,7 @@ const facade: Policy = definePolicy({
 });
 
 const explainFault = builtinPolicies.find((p) => p.meta.name === 'explain-fault')!;
+const prompt = builtinPolicies.find((p) => p.meta.name === 'prompt')!;
 
 const MISSING: ArtefactSource = {
   kind: 'policy',
@@ -124,6 +126,7 @@ const SOURCES: ArtefactSource[] = [
   fromPolicy(matrix.describe()),
   fromPolicy(facade.describe()),
   fromPolicy(explainFault.describe()),
+  fromPolicy(prompt.describe()),
   fromPipeline('matrix-pipe', [matrix.describe()]),
   MISSING,
   { ...fromPipeline('missing-pipe', [matrix.describe()]), description: 'A pipeline the sidecar does not serve.' },
@@ -260,7 +263,9 @@ function messageFor(s: Scenario, run: string): Record<string, unknown> {
             : `{"case":"${s.outcome}","run":"${run}","card":"${CARD}","total":500.0}`,
         contentType: 'application/json',
       };
-  const properties: Record<string, { value: string; scope: string }> = {};
+  const properties: Record<string, { value: string; scope: string }> = {
+    'api.own.property': { value: 'kept', scope: 'default' },
+  };
   if (s.flow === 'response') properties.HTTP_SC = { value: '201', scope: 'axis2' };
   if (s.flow === 'fault') {
     properties.ERROR_CODE = { value: '101504', scope: 'default' };
@@ -362,6 +367,7 @@ d(`the gateway contract on the real Synapse engine${skipNote}`, () => {
   const engine = located as EngineLocation;
   let sidecar: RunningSidecar;
   let work: string;
+  const llm = new TestLlmServer();
   let deadUrl: string;
   let counter = 0;
 
@@ -398,13 +404,34 @@ d(`the gateway contract on the real Synapse engine${skipNote}`, () => {
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'sai-engine-'));
+    const llmUrl = await llm.start();
+    llm.fallback = { kind: 'reply', content: '{"reply":"Your order ships tomorrow."}' };
     writeFileSync(
       join(work, 'sidecar.yaml'),
-      `auth:\n  tokens: [${TOKEN}]\nserver:\n  requestTimeoutMs: 10000\npipelines:\n  matrix-pipe: [matrix]\n`,
+      [
+        'auth:',
+        `  tokens: [${TOKEN}]`,
+        'server:',
+        '  requestTimeoutMs: 10000',
+        'pipelines:',
+        '  matrix-pipe: [matrix]',
+        'llm:',
+        `  providers: [{ name: local, type: compatible, baseURL: '${llmUrl}/v1' }]`,
+        '  chain: [{ provider: local, model: support-model }]',
+        'policies:',
+        '  prompt:',
+        '    options:',
+        "      template: 'Customer asks: {{body.question}}'",
+        '      temperature: 0',
+        '      output:',
+        '        schema: { type: object, required: [reply], properties: { reply: { type: string } } }',
+        "        format: { reply: '{{answer.reply}}', requestId: '{{context.correlationId}}' }",
+        '',
+      ].join('\n'),
     );
     sidecar = await startSidecar({
       config: loadConfig({ file: join(work, 'sidecar.yaml'), env: { SAI_LOG_LEVEL: 'error' }, overrides: { port: 0 } }),
-      policies: [matrix, facade, explainFault],
+      policies: [matrix, facade, explainFault, prompt],
     });
     sidecar.server.prependListener('request', (req) => {
       const id = req.headers['x-correlation-id'];
@@ -414,6 +441,7 @@ d(`the gateway contract on the real Synapse engine${skipNote}`, () => {
   });
   afterAll(async () => {
     await sidecar?.close();
+    await llm.stop();
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
@@ -446,6 +474,8 @@ d(`the gateway contract on the real Synapse engine${skipNote}`, () => {
     const status = Number(respond!.status);
     const body = respond!.body;
     const entryStatus = s.flow === 'request' ? 200 : s.flow === 'response' ? 201 : 504;
+    // the API's own properties are as they were, whatever the sidecar did
+    expect({ ctx, own: res.final.properties['api.own.property'] }).toEqual({ ctx, own: 'kept' });
     const outcome = s.outcome;
     if (outcome === 'allow' || outcome === 'modified') {
       // the sidecar keeps number text (500.0): the modified body is the original plus one member
@@ -531,27 +561,39 @@ d(`the gateway contract on the real Synapse engine${skipNote}`, () => {
 
   describe('the facade answers the client itself', () => {
     let ran: Ran[] = [];
-    const list: Scenario[] = TARGET_NAMES.filter((t) => t !== 'mi-pipeline').map((target) => ({
-      target,
-      route: 'facade',
-      flow: 'request',
-      failOpen: false,
-      outcome: 'modified',
-    }));
+    const list: Scenario[] = TARGET_NAMES.filter((t) => t !== 'mi-pipeline').flatMap((target) => [
+      { target, route: 'facade', flow: 'request', failOpen: false, outcome: 'modified' },
+      {
+        target,
+        route: 'prompt',
+        flow: 'request',
+        failOpen: false,
+        outcome: 'modified',
+        body: { text: '{"question":"where is my order?","run":"RUN"}', contentType: 'application/json' },
+        headers: { activityid: 'corr-facade' },
+      },
+    ]);
     beforeAll(async () => {
       ran = await runScenarios(list);
     }, 300_000);
-    it.each(list.map((s) => [s.target, s] as const))(
+    it.each(list.map((s) => [`${s.target}, ${s.route}`, s] as const))(
       '%s: 200 with the formatted answer, the backend never called',
       (_, s) => {
         const r = ran.find((x) => x.scenario === s)!;
         for (const res of r.results) {
           expect(res.outbound.filter((o) => o.path.startsWith('/backend'))).toEqual([]);
           expect(Number(res.respond?.status)).toBe(200);
-          expect(JSON.parse(res.respond!.body)).toEqual({ answer: 'formatted answer to why' });
+          expect(JSON.parse(res.respond!.body)).toEqual(
+            s.route === 'facade'
+              ? { answer: 'formatted answer to why' }
+              : { reply: 'Your order ships tomorrow.', requestId: 'corr-facade' },
+          );
         }
       },
     );
+    it('the model saw the question the client asked', () => {
+      expect(llm.requests.some((q) => JSON.stringify(q.body).includes('Customer asks: where is my order?'))).toBe(true);
+    });
   });
 
   describe('explained faults keep a fault status', () => {

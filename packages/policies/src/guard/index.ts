@@ -244,6 +244,38 @@ export default definePolicy({
     accepts: ['json', 'text', 'xml'],
   },
   options: OPTIONS,
+  check(o) {
+    const problems: string[] = [];
+    for (const [field, list, flags] of [
+      ['deny', o.deny ?? [], 'gi'],
+      ['allow', o.allow ?? [], 'i'],
+    ] as const) {
+      list.forEach((r, i) => {
+        try {
+          new RegExp(r, flags);
+        } catch (err) {
+          problems.push(
+            `${field}[${i}]: ${JSON.stringify(r)} is not a JavaScript regular expression (${(err as Error).message}). Fix: write it in JavaScript syntax; patterns already ignore case, so drop inline flags such as (?i).`,
+          );
+        }
+      });
+    }
+    (o.fields ?? []).forEach((f, i) => {
+      try {
+        parsePath(f);
+      } catch (err) {
+        problems.push(`fields[${i}]: ${(err as Error).message}`);
+      }
+    });
+    if (o.schema) {
+      try {
+        optionSchema(o.schema, 'guard', 'schema');
+      } catch (err) {
+        problems.push(`schema: ${(err as Error).message}`);
+      }
+    }
+    return problems;
+  },
   async handler(message, ctx) {
     const o = ctx.options;
     let c;

@@ -15,7 +15,7 @@ import {
 } from '@synapse-ai/redact';
 import { block, definePolicy, proceed, serializePayload, type PolicyContext } from '@synapse-ai/sdk';
 import { askModel } from '../llmShared';
-import { scopeOf, scopeOptions, vaultFor } from '../piiShared';
+import { scopeOf, scopeOptions, secretProblems, vaultFor } from '../piiShared';
 
 const operator = {
   type: 'object',
@@ -143,6 +143,26 @@ function buildRedactPii(extra: readonly CustomDetector[], name: string, version:
           description: 'On a detection failure, pass the message on unredacted (default: block it).',
         },
       },
+    },
+    check(o, env) {
+      const problems: string[] = [];
+      o.custom.forEach((c, i) => {
+        try {
+          new RegExp(c.pattern, c.flags);
+        } catch (err) {
+          problems.push(
+            `custom[${i}].pattern: ${JSON.stringify(c.pattern)} is not a JavaScript regular expression (${(err as Error).message}). Fix: write it in JavaScript syntax (no inline flags such as (?i); use flags).`,
+          );
+        }
+      });
+      const ops = Object.values(o.operators).map((op) => op.op);
+      if (ops.includes('pseudonymize')) {
+        problems.push(...secretProblems(env, o.vaultSecretEnv, 'operators', 'the pseudonymize operator'));
+      }
+      if (ops.includes('hash')) {
+        problems.push(...secretProblems(env, o.hashKeyEnv, 'operators', 'the hash operator'));
+      }
+      return problems;
     },
     async handler(message, ctx) {
       const { payload } = message;

@@ -5,7 +5,7 @@
  */
 import { restore } from '@synapse-ai/redact';
 import { block, definePolicy, proceed, serializePayload } from '@synapse-ai/sdk';
-import { scopeOf, scopeOptions, vaultFor } from '../piiShared';
+import { scopeOf, scopeOptions, secretProblems, vaultFor } from '../piiShared';
 
 export default definePolicy({
   meta: {
@@ -21,6 +21,9 @@ export default definePolicy({
     type: 'object',
     additionalProperties: false,
     properties: { ...scopeOptions },
+  },
+  check(o, env) {
+    return secretProblems(env, o.vaultSecretEnv, 'vaultSecretEnv', 'restoring pseudonyms');
   },
   async handler(message, ctx) {
     const { payload } = message;

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { builtinPolicies } from '@synapse-ai/policies';
@@ -155,6 +155,123 @@ describe('buildRegistry', () => {
     );
     expect(r.pipelines.get('p1')!.steps[0]!.options).toMatchObject({ key: 'a' });
     expect(r.pipelines.get('p2')!.steps[0]!.options).toMatchObject({ key: 'b' });
+  });
+});
+
+describe('start-up checks: every problem at once, before the first call', () => {
+  const VAULT = 'a-vault-secret-of-32-characters!';
+
+  it('reports schema errors, unknown names, option errors, uncompilable patterns and missing secrets in one report', () => {
+    const problems = problemsOf(() =>
+      loadConfig({
+        file: file(
+          `all${Math.random()}.yaml`,
+          [
+            'server:',
+            '  port: -1',
+            'policies:',
+            '  guard:',
+            "    options: { deny: ['(?i)password', 'ok'] }",
+            '  no-such-policy: {}',
+            'pipelines:',
+            '  chat-in:',
+            '    - policy: redact-pii',
+            "      options: { operators: { '*': { op: pseudonymize } } }",
+            '    - missing-step',
+            '  chat-out: [restore-pii]',
+            '',
+          ].join('\n'),
+        ),
+        env: {},
+        policies: builtinPolicies,
+      }),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(/^server\.port must be >= 0 \(got -1\)/),
+      expect.stringMatching(
+        /^policies\.guard\.options\.deny\[0\]: "\(\?i\)password" is not a JavaScript regular expression .*Fix: .*drop inline flags/,
+      ),
+      `policies.no-such-policy: no policy is named "no-such-policy". Fix: use one of ${ALL}.`,
+      expect.stringMatching(
+        /^pipelines\.chat-in\[0\]\.options\.operators: the pseudonymize operator needs the environment variable SAI_PII_VAULT_SECRET .*it is not set.*Fix: export SAI_PII_VAULT_SECRET=/,
+      ),
+      `pipelines.chat-in[1]: no policy is named "missing-step". Fix: use one of ${ALL}.`,
+      expect.stringMatching(
+        /^pipelines\.chat-out\[0\]\.options\.vaultSecretEnv: restoring pseudonyms needs .*SAI_PII_VAULT_SECRET/,
+      ),
+    ]);
+  });
+
+  it('accepts the same configuration once the secret is set and the pattern is JavaScript', () => {
+    const config = loadConfig({
+      file: file(
+        `ok${Math.random()}.yaml`,
+        "policies:\n  guard:\n    options: { deny: ['password'] }\npipelines:\n  chat-in:\n    - policy: redact-pii\n      options: { operators: { '*': { op: pseudonymize } } }\n",
+      ),
+      env: { SAI_PII_VAULT_SECRET: VAULT },
+      policies: builtinPolicies,
+    });
+    expect(buildRegistry(builtinPolicies, config, { SAI_PII_VAULT_SECRET: VAULT }).pipelines.has('chat-in')).toBe(true);
+  });
+
+  it('checks the hash key and custom detectors of redact-pii', () => {
+    const problems = problemsOf(() =>
+      buildRegistry(
+        builtinPolicies,
+        {
+          policies: {
+            'redact-pii': {
+              options: { operators: { EMAIL: { op: 'hash' } }, custom: [{ type: 'ORDER', pattern: '(?<x' }] },
+            },
+          },
+          pipelines: {},
+        },
+        { SAI_REDACT_HASH_KEY: 'short' },
+      ),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^policies\.redact-pii\.options\.custom\[0\]\.pattern: "\(\?<x" is not a JavaScript regular expression/,
+      ),
+      expect.stringMatching(
+        /^policies\.redact-pii\.options\.operators: the hash operator needs .*SAI_REDACT_HASH_KEY .*it has 5\)/,
+      ),
+    ]);
+  });
+
+  it('leaves built-in policies nobody configured to be checked when called', () => {
+    // restore-pii is always served; without a configuration naming it, a missing secret does not stop the start
+    expect(() => buildRegistry(builtinPolicies, loadConfig({ env: {} }), {})).not.toThrow();
+  });
+});
+
+describe('every environment variable the README documents', () => {
+  const readme = readFileSync(join(__dirname, '../../../../README.md'), 'utf8');
+  const documented = [...readme.matchAll(/^\| `[\w.]+` \| `(SAI_[A-Z_]+)`/gm)].map((m) => m[1]!);
+  const tokenFile = file('tokens.txt', '# ops\nfile-token-0123456789\n');
+  const EXPECT: Record<string, [string, (c: ReturnType<typeof loadConfig>) => unknown, unknown]> = {
+    SAI_HOST: ['0.0.0.0', (c) => c.server.host, '0.0.0.0'],
+    SAI_PORT: ['9099', (c) => c.server.port, 9099],
+    SAI_BODY_LIMIT: ['2mb', (c) => c.server.bodyLimit, 2 * 1024 * 1024],
+    SAI_REQUEST_TIMEOUT_MS: ['2500', (c) => c.server.requestTimeoutMs, 2500],
+    SAI_AUTH_TOKENS: [
+      'env-token-0123456789,second-token-0123456',
+      (c) => c.auth.tokens,
+      ['env-token-0123456789', 'second-token-0123456'],
+    ],
+    SAI_AUTH_TOKEN_FILE: [tokenFile, (c) => c.auth.tokens, ['file-token-0123456789']],
+    SAI_REDIS_URL: ['redis://127.0.0.1:6390', (c) => [c.store.type, c.store.url], ['redis', 'redis://127.0.0.1:6390']],
+    SAI_AUDIT_FILE: ['/var/log/sai/audit.log', (c) => c.audit.file, '/var/log/sai/audit.log'],
+    SAI_LOG_LEVEL: ['debug', (c) => c.logging.level, 'debug'],
+  };
+
+  it('the README table lists them', () => {
+    expect(documented.sort()).toEqual(Object.keys(EXPECT).sort());
+  });
+
+  it.each(Object.keys(EXPECT))('%s sets its setting', (name) => {
+    const [value, read, expected] = EXPECT[name]!;
+    expect(read(loadConfig({ env: { [name]: value } }))).toEqual(expected);
   });
 });
 

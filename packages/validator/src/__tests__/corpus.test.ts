@@ -11,46 +11,44 @@ const MEDIATION_SEQUENCES = join(__dirname, '../../../../mediation-sequences');
 const present = existsSync(CORPUS);
 if (!present && process.env.CI) throw new Error(`${CORPUS} is missing: CI must have ../shared beside the clone`);
 
-(present ? describe : describe.skip)('the WSO2 corpus (../shared/synapse-corpus)', () => {
-  it('reports no error on any valid file (warnings allowed), and reads every file', async () => {
-    const folders = [
-      'apim-ai-policies',
-      'apim-default',
-      'apim-policies',
-      'intsamples',
-      'intsamples-api',
-      'mi-samples',
-      'mi-samples-api',
-      'mivscode',
-      'mivscode-api',
-      'wso2syn',
-    ];
-    const { diagnostics, files } = await validatePaths(folders.map((f) => join(CORPUS, f)));
-    expect(files.length).toBeGreaterThan(300);
-    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-    expect(diagnostics.some((d) => d.ruleId === 'well-formed')).toBe(false);
-  });
+(present ? describe : describe.skip)(
+  `the WSO2 corpus (../shared/synapse-corpus)${present ? '' : ' — not run: ../shared is not beside this clone (README: "The shared folder and other prerequisites")'}`,
+  () => {
+    it('reports no error on any valid file (warnings allowed), and reads every file', async () => {
+      const folders = [
+        'apim-ai-policies',
+        'apim-default',
+        'apim-policies',
+        'intsamples',
+        'intsamples-api',
+        'mi-samples',
+        'mi-samples-api',
+        'mivscode',
+        'mivscode-api',
+        'wso2syn',
+      ];
+      const { diagnostics, files } = await validatePaths(folders.map((f) => join(CORPUS, f)));
+      expect(files.length).toBeGreaterThan(300);
+      expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+      expect(diagnostics.some((d) => d.ruleId === 'well-formed')).toBe(false);
+    });
 
-  it.each([
-    ['1-badmediatype.xml', 'attribute-value', 1, 77],
-    ['2-unknownmediator.xml', 'unknown-mediator', 1, 61],
-    ['3-noname.xml', 'required-attribute', 1, 1],
-    ['4-badloglevel.xml', 'attribute-value', 1, 66],
-    ['5-classnoname.xml', 'required-attribute', 1, 61],
-    ['6-wrongns.xml', 'synapse-namespace', 1, 1],
-    ['7-badproperty-scope.xml', 'property-scope', 1, 90],
-  ])('reports invalid/%s as %s at %i:%i, and with no other error', async (file, ruleId, line, column) => {
-    const { diagnostics } = await validatePaths([join(CORPUS, 'invalid', file)]);
-    expect(diagnostics.filter((d) => d.severity === 'error').map((d) => [d.ruleId, d.line, d.column])).toEqual([
-      [ruleId, line, column],
-    ]);
-  });
-});
-if (!present) {
-  it('skips the corpus checks: ../shared/synapse-corpus is not beside this clone (CI always has it)', () => {
-    expect(present).toBe(false);
-  });
-}
+    it.each([
+      ['1-badmediatype.xml', 'attribute-value', 1, 77],
+      ['2-unknownmediator.xml', 'unknown-mediator', 1, 61],
+      ['3-noname.xml', 'required-attribute', 1, 1],
+      ['4-badloglevel.xml', 'attribute-value', 1, 66],
+      ['5-classnoname.xml', 'required-attribute', 1, 61],
+      ['6-wrongns.xml', 'synapse-namespace', 1, 1],
+      ['7-badproperty-scope.xml', 'property-scope', 1, 90],
+    ])('reports invalid/%s as %s at %i:%i, and with no other error', async (file, ruleId, line, column) => {
+      const { diagnostics } = await validatePaths([join(CORPUS, 'invalid', file)]);
+      expect(diagnostics.filter((d) => d.severity === 'error').map((d) => [d.ruleId, d.line, d.column])).toEqual([
+        [ruleId, line, column],
+      ]);
+    });
+  },
+);
 
 it('reports no error or warning on the generated mediation-sequences/ of one target at a time', async () => {
   for (const target of ['apim', 'mi', 'apim3']) {
