@@ -48,6 +48,19 @@ export const CONTEXT_HEADERS = {
   flow: 'x-flow',
 } as const satisfies Record<keyof GatewayContext, string>;
 
+/** The context fields, in the order policies list them (options such as add-context's `fields`). */
+export const CONTEXT_FIELDS = [
+  'correlationId',
+  'tenantId',
+  'userRole',
+  'userId',
+  'tier',
+  'apiName',
+  'apiVersion',
+  'consumerKey',
+  'flow',
+] as const satisfies ReadonlyArray<keyof GatewayContext>;
+
 export type PayloadKind = 'json' | 'xml' | 'text' | 'empty';
 
 /** An XML body: the exact text, and a parsed view built on first use. */

@@ -2,9 +2,7 @@
  * @fileoverview `add-context`: copies the gateway context (tenant, role, API, consumer, correlation
  * id, flow) into the JSON body under a configurable key, as typed JSON values.
  */
-import { CONTEXT_HEADERS, definePolicy, proceed, type GatewayContext, type JsonObject } from '@synapse-ai/sdk';
-
-const FIELDS = Object.keys(CONTEXT_HEADERS) as (keyof GatewayContext)[];
+import { CONTEXT_FIELDS, definePolicy, proceed, type JsonObject } from '@synapse-ai/sdk';
 
 export default definePolicy({
   meta: {
@@ -27,31 +25,9 @@ export default definePolicy({
       },
       fields: {
         type: 'array',
-        items: {
-          enum: [
-            'correlationId',
-            'tenantId',
-            'userRole',
-            'userId',
-            'tier',
-            'apiName',
-            'apiVersion',
-            'consumerKey',
-            'flow',
-          ],
-        },
+        items: { enum: CONTEXT_FIELDS },
         uniqueItems: true,
-        default: [
-          'correlationId',
-          'tenantId',
-          'userRole',
-          'userId',
-          'tier',
-          'apiName',
-          'apiVersion',
-          'consumerKey',
-          'flow',
-        ],
+        default: CONTEXT_FIELDS,
         description: 'Which context fields to copy; absent headers are left out.',
       },
       overwrite: {
@@ -64,7 +40,7 @@ export default definePolicy({
   },
   input: { type: 'object' },
   handler(message, ctx) {
-    const { key, fields = FIELDS, overwrite } = ctx.options;
+    const { key, fields = CONTEXT_FIELDS, overwrite } = ctx.options;
     const body = message.payload.value as JsonObject;
     if (!overwrite && Object.prototype.hasOwnProperty.call(body, key)) return proceed({ modified: false });
     const context: JsonObject = {};

@@ -9,9 +9,20 @@
  * Values are never concatenated into text: JSON goes through the object model, XML through escaping.
  */
 import { escapeXml, topLevelKeys } from '@synapse-ai/json-xml';
-import { block, definePolicy, JsonNumber, proceed, type JsonValue, type PolicyContext } from '@synapse-ai/sdk';
+import {
+  block,
+  CONTEXT_FIELDS,
+  definePolicy,
+  JsonNumber,
+  proceed,
+  type JsonValue,
+  type PolicyContext,
+} from '@synapse-ai/sdk';
 import { askModel } from '../llmShared';
 import { eachString, parsePath } from '../textFields';
+
+/** The context fields enrich copies by default: all but the flow. */
+const IDENTITY_FIELDS = CONTEXT_FIELDS.filter((f) => f !== 'flow');
 
 type Obj = Record<string, JsonValue>;
 
@@ -127,20 +138,8 @@ const OPTIONS = {
         },
         fields: {
           type: 'array',
-          items: {
-            enum: [
-              'correlationId',
-              'tenantId',
-              'userRole',
-              'userId',
-              'tier',
-              'apiName',
-              'apiVersion',
-              'consumerKey',
-              'flow',
-            ],
-          },
-          default: ['correlationId', 'tenantId', 'userRole', 'userId', 'tier', 'apiName', 'apiVersion', 'consumerKey'],
+          items: { enum: CONTEXT_FIELDS },
+          default: IDENTITY_FIELDS,
         },
         claims: {
           type: 'object',
@@ -378,16 +377,7 @@ function identityValues(
 ): { values: Obj; notes: string[] } {
   const values: Obj = {};
   const notes: string[] = [];
-  for (const f of o.fields ?? [
-    'correlationId',
-    'tenantId',
-    'userRole',
-    'userId',
-    'tier',
-    'apiName',
-    'apiVersion',
-    'consumerKey',
-  ]) {
+  for (const f of o.fields ?? IDENTITY_FIELDS) {
     const v = message.context[f];
     if (typeof v === 'string') values[f] = v;
   }

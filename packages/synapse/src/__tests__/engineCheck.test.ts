@@ -4,32 +4,11 @@
  * `mediation-sequences/` tree, is built with Synapse's own factories as Micro Integrator's
  * deployers build them (`check`), and an API Manager fragment as the gateway wraps it in a sequence.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join } from 'node:path';
 import { checkWithEngine, type EngineLocation } from '..';
-import { ENGINE, gen, MEDIATION_SEQUENCES } from './helpers';
-
-const VARIANTS: Array<[string, Map<string, string>]> = [
-  ['apim (Secret token)', gen('apim')],
-  ['apim (vault token)', gen('apim', { apim: { tokenSource: 'vault' } })],
-  ['mi (${configs})', gen('mi')],
-  ['mi ($SYSTEM)', gen('mi', { mi: { url: 'system' } })],
-  ['apim3', gen('apim3', { apim3: { failOpen: true, sidecarUrl: 'https://sidecar.internal:9443' } })],
-];
-
-function listTree(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (d: string): void => {
-    for (const e of readdirSync(d)) {
-      const p = join(d, e);
-      if (statSync(p).isDirectory()) walk(p);
-      else out.set(relative(dir, p).split(sep).join('/'), readFileSync(p, 'utf8'));
-    }
-  };
-  walk(dir);
-  return out;
-}
+import { ENGINE, listTree, MEDIATION_SEQUENCES, VARIANTS } from './helpers';
 
 /** Writes the Synapse artefacts of a generated tree as the engine reads them; `.j2` wrapped and rendered. */
 function lay(files: Map<string, string>, dir: string): number {

@@ -2,32 +2,11 @@
  * The generators: schema validity (MI 4.4 XSD through xmllint-wasm), the rules API Manager and
  * apictl impose on policy pairs, golden files, determinism and bad input.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, sep } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { generate, IDENTITY, unzip, validateWithXsd, zip, type SchemaRoot, type Target } from '..';
-import { gen, ECHO, MEDIATION_SEQUENCES, SOURCES, XSD_DIR, XSD_PRESENT } from './helpers';
-
-const VARIANTS: Array<[string, Map<string, string>]> = [
-  ['apim (Secret token)', gen('apim')],
-  ['apim (vault token)', gen('apim', { apim: { tokenSource: 'vault' } })],
-  ['mi (${configs})', gen('mi')],
-  ['mi ($SYSTEM)', gen('mi', { mi: { url: 'system' } })],
-  ['apim3', gen('apim3', { apim3: { failOpen: true, sidecarUrl: 'https://sidecar.internal:9443' } })],
-];
-
-function listTree(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (d: string): void => {
-    for (const e of readdirSync(d)) {
-      const p = join(d, e);
-      if (statSync(p).isDirectory()) walk(p);
-      else out.set(relative(dir, p).split(sep).join('/'), readFileSync(p, 'utf8'));
-    }
-  };
-  if (existsSync(dir)) walk(dir);
-  return out;
-}
+import { gen, listTree, ECHO, MEDIATION_SEQUENCES, SOURCES, VARIANTS, XSD_DIR, XSD_PRESENT } from './helpers';
 
 /** Which schema a generated file answers to; `.j2` fragments are checked as the gateway wraps them. */
 function schemaDocs(files: Map<string, string>): Map<SchemaRoot, Array<{ name: string; xml: string }>> {

@@ -1,6 +1,6 @@
 /** Test helpers: the shared schema folder, sample sources, and generation of every target. */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
 import { findEngine, generate, type ArtefactSource, type GenerateOptions, type Target } from '..';
 
 export const SHARED = join(__dirname, '../../../../../shared');
@@ -51,3 +51,26 @@ export function gen(target: Target, extra: Partial<GenerateOptions> = {}): Map<s
 /** The real Synapse engine beside this clone (`../shared/synapse-engine`), or why it cannot run. */
 export const ENGINE = findEngine(SHARED);
 if ('missing' in ENGINE && process.env.CI) throw new Error(`CI must run the engine checks: ${ENGINE.missing}`);
+
+/** Every target and its variants, generated from {@link SOURCES}. */
+export const VARIANTS: Array<[string, Map<string, string>]> = [
+  ['apim (Secret token)', gen('apim')],
+  ['apim (vault token)', gen('apim', { apim: { tokenSource: 'vault' } })],
+  ['mi (${configs})', gen('mi')],
+  ['mi ($SYSTEM)', gen('mi', { mi: { url: 'system' } })],
+  ['apim3', gen('apim3', { apim3: { failOpen: true, sidecarUrl: 'https://sidecar.internal:9443' } })],
+];
+
+/** A folder's files by path (forward slashes), as text. */
+export function listTree(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string): void => {
+    for (const e of readdirSync(d)) {
+      const p = join(d, e);
+      if (statSync(p).isDirectory()) walk(p);
+      else out.set(relative(dir, p).split(sep).join('/'), readFileSync(p, 'utf8'));
+    }
+  };
+  if (existsSync(dir)) walk(dir);
+  return out;
+}
