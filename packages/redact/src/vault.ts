@@ -12,8 +12,13 @@ import { redact, type RedactOptions, type RedactResult } from './redact';
 export interface VaultStore {
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string, ttlMs?: number): Promise<void>;
+  /** Sets `key` only when it holds nothing (or has expired); true when it was set. */
+  setIfAbsent(key: string, value: string, ttlMs?: number): Promise<boolean>;
   incr(key: string, by?: number, ttlMs?: number): Promise<number>;
 }
+
+/** How many occupied numbers one issuance may skip before it gives up (a scope with that many live tokens). */
+const MAX_SKIPPED_NUMBERS = 100_000;
 
 export interface VaultOptions {
   /** Secret for encrypting values and keying lookups (from an environment variable or file, never the request). */
@@ -68,13 +73,35 @@ export class PseudonymVault {
     const out: string[] = [];
     for (const { type, value } of items) {
       const fwdKey = `pii:fwd:${sid}:${createHmac('sha256', this.macKey).update(`${type}\u0000${value}`).digest('hex').slice(0, 32)}`;
+      const enc = this.encrypt(value);
+      const revKey = (t: string): string => `pii:rev:${sid}:${t}`;
       let token = await this.store.get(fwdKey);
-      if (!token) {
-        const n = await this.store.incr(`pii:ctr:${sid}:${type}`, 1, this.ttlMs);
-        token = `<${type}_${n}>`;
-        await this.store.set(`pii:rev:${sid}:${token}`, this.encrypt(value), this.ttlMs);
-        await this.store.set(fwdKey, token, this.ttlMs);
+      if (token !== undefined) {
+        // a pseudonym stays restorable for ttlMs after its last use: renew it if it is still ours
+        const held = await this.store.get(revKey(token));
+        const ours =
+          held !== undefined
+            ? this.decrypt(held) === value
+            : await this.store.setIfAbsent(revKey(token), enc, this.ttlMs);
+        if (!ours) token = undefined;
       }
+      if (token === undefined) {
+        // A number is issued only when no restorable mapping holds it: the counter expires with its
+        // first mapping (or is lost with a store restart) while later mappings live on, and a reissued
+        // number would let restore-pii put back another person's value.
+        for (let skipped = 0; token === undefined; skipped++) {
+          if (skipped >= MAX_SKIPPED_NUMBERS) {
+            throw new Error(`no free pseudonym number for ${type} in this scope after ${skipped} live ones`);
+          }
+          const n = await this.store.incr(`pii:ctr:${sid}:${type}`, 1, this.ttlMs);
+          const candidate = `<${type}_${n}>`;
+          if (await this.store.setIfAbsent(revKey(candidate), enc, this.ttlMs)) token = candidate;
+        }
+      }
+      await this.store.set(fwdKey, token, this.ttlMs);
+      // renew the reverse mapping after the forward one, so it never expires first: a value must not
+      // keep pointing at a number that could be handed to someone else
+      await this.store.set(revKey(token), enc, this.ttlMs);
       out.push(token);
     }
     return out;

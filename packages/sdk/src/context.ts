@@ -79,6 +79,8 @@ export interface Store {
   get(key: string): Promise<string | undefined>;
   /** Sets `key`; with `ttlMs` it expires after that many milliseconds. */
   set(key: string, value: string, ttlMs?: number): Promise<void>;
+  /** Sets `key` only when it holds nothing (or has expired); true when it was set. */
+  setIfAbsent(key: string, value: string, ttlMs?: number): Promise<boolean>;
   delete(key: string): Promise<boolean>;
   /** Adds `by` to the integer at `key` (0 when absent) and returns the new value. `ttlMs` applies when the key is created. */
   incr(key: string, by?: number, ttlMs?: number): Promise<number>;
@@ -123,6 +125,12 @@ export class MemoryStore implements Store {
   set(key: string, value: string, ttlMs?: number): Promise<void> {
     this.map.set(key, { value, expiresAt: ttlMs === undefined ? Infinity : this.clock.now() + ttlMs });
     return Promise.resolve();
+  }
+
+  setIfAbsent(key: string, value: string, ttlMs?: number): Promise<boolean> {
+    if (this.live(key)) return Promise.resolve(false);
+    this.map.set(key, { value, expiresAt: ttlMs === undefined ? Infinity : this.clock.now() + ttlMs });
+    return Promise.resolve(true);
   }
 
   delete(key: string): Promise<boolean> {

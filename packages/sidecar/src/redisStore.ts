@@ -70,6 +70,14 @@ export class RedisStore implements Store {
     else await this.redis.set(key, value, 'PX', Math.max(1, Math.round(ttlMs)));
   }
 
+  async setIfAbsent(key: string, value: string, ttlMs?: number): Promise<boolean> {
+    const r =
+      ttlMs === undefined
+        ? await this.redis.set(key, value, 'NX')
+        : await this.redis.set(key, value, 'PX', Math.max(1, Math.round(ttlMs)), 'NX');
+    return r === 'OK';
+  }
+
   async delete(key: string): Promise<boolean> {
     return (await this.redis.del(key)) > 0;
   }

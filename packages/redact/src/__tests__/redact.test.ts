@@ -14,6 +14,11 @@ class MapStore implements VaultStore {
     this.map.set(k, v);
     return Promise.resolve();
   }
+  setIfAbsent(k: string, v: string) {
+    if (this.map.has(k)) return Promise.resolve(false);
+    this.map.set(k, v);
+    return Promise.resolve(true);
+  }
   incr(k: string, by = 1) {
     const n = Number(this.map.get(k) ?? 0) + by;
     this.map.set(k, String(n));
