@@ -54,13 +54,28 @@ function objectPath(path: string): string[] {
   return parts;
 }
 
+const MAX_CLAIM_DEPTH = 32;
+
+/** Whether a parsed JSON value nests at most `max` levels (iterative: any depth is safe to check). */
+function withinDepth(root: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[root, 1]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (d > max) return false;
+    for (const x of Object.values(v as object)) stack.push([x, d + 1]);
+  }
+  return true;
+}
+
 /** Decodes the claims of a JWT without checking its signature (the gateway issued and checked it). */
 export function jwtClaims(token: string): Record<string, unknown> | undefined {
   const parts = token.replace(/^Bearer\s+/i, '').split('.');
   if (parts.length < 2) return undefined;
   try {
     const claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as unknown;
-    return isObj(claims) ? (claims as Record<string, unknown>) : undefined;
+    // claims nested deeper than any real token are refused, before anything walks them recursively
+    return isObj(claims) && withinDepth(claims, MAX_CLAIM_DEPTH) ? (claims as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
   }

@@ -5,6 +5,7 @@
  * mapping to review: the model is never in the request path.
  */
 import { xmlToJson } from '@synapse-ai/json-xml';
+import { toPolicyError } from '../transformOptions';
 import {
   block,
   definePolicy,
@@ -84,8 +85,20 @@ export default definePolicy({
     const payload = message.payload;
     let source: unknown;
     if (payload.kind === 'json') source = plainJson(payload);
-    else if (payload.kind === 'xml') source = JSON.parse(xmlToJson(payload.xml.text));
-    else return block('SAI_ERR_UNSUPPORTED_MEDIA_TYPE', 'The map policy needs a JSON or XML body.', { status: 415 });
+    else if (payload.kind === 'xml') {
+      let text: string;
+      try {
+        text = xmlToJson(payload.xml.text);
+      } catch (err) {
+        throw toPolicyError(err); // mixed content and the like: 422 with the reason, as xml-to-json answers
+      }
+      if (text === '') {
+        return block('SAI_ERR_INPUT_INVALID', 'The XML body converts to no JSON value (an empty <jsonValue/>).', {
+          status: 422,
+        });
+      }
+      source = JSON.parse(text);
+    } else return block('SAI_ERR_UNSUPPORTED_MEDIA_TYPE', 'The map policy needs a JSON or XML body.', { status: 415 });
     const { target, missing } = applyMapping(source, o.mapping as Mapping);
     if (c.schema && !c.schema.validate(target)) {
       const problems = describeErrors(c.schema.validate.errors, target, 'target', true);

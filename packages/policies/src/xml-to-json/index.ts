@@ -29,6 +29,8 @@ export default definePolicy({
     } catch (err) {
       throw toPolicyError(err);
     }
+    // WSO2 writes nothing for an empty <jsonValue/> (checked on the engine): an empty JSON body
+    if (json === '') return proceed({ text: '', contentType: 'application/json' });
     return proceed({ jsonText: json, contentType: 'application/json' });
   },
 });

@@ -75,6 +75,12 @@ describe('helpers', () => {
     expect(jwtClaims('not-a-jwt')).toBeUndefined();
     expect(jwtClaims('a.!!!.c')).toBeUndefined();
   });
+  it('refuses claims nested deeper than any real token, without walking them recursively', () => {
+    const deep = `${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`;
+    const token = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(deep).toString('base64url')}.`;
+    expect(jwtClaims(token)).toBeUndefined();
+    expect(jwtClaims(jwt({ a: { b: { c: 1 } } }))).toEqual({ a: { b: { c: 1 } } });
+  });
   it('expands URL placeholders URL-encoded, and reports a missing one', () => {
     expect(
       expandUrl(

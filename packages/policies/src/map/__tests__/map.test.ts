@@ -31,6 +31,20 @@ PolicyTester.run(map, {
       error: { code: 'SAI_ERR_INVALID_OPTIONS' },
     },
     { name: 'text bodies', body: 'x', contentType: 'text/plain', error: { code: 'SAI_ERR_UNSUPPORTED_MEDIA_TYPE' } },
+    {
+      name: 'mixed-content XML, which WSO2 cannot convert, is a 422 with the reason (not a 500)',
+      options: { mapping: { '$.a': '$.a' } },
+      body: '<a>text<b>1</b>more</a>',
+      contentType: 'application/xml',
+      error: { code: 'SAI_ERR_INPUT_INVALID', message: 'mixed content' },
+    },
+    {
+      name: 'an empty <jsonValue/> (no JSON at all) is a 422',
+      options: { mapping: { '$.a': '$.a' } },
+      body: '<jsonValue/>',
+      contentType: 'application/xml',
+      error: { code: 'SAI_ERR_INPUT_INVALID', message: 'no JSON value' },
+    },
   ],
 });
 

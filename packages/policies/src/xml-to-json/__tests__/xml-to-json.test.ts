@@ -25,6 +25,13 @@ PolicyTester.run(xmlToJson, {
       contentType: 'application/xml',
       output: '{"ns^stock":{"@xmlns^ns":"http://services.samples","ns^name":"WSO2"}}',
     },
+    {
+      name: 'an empty <jsonValue/> gives the empty body WSO2 writes for it (not a 500)',
+      body: '<jsonValue/>',
+      contentType: 'application/xml',
+      output: '',
+      outputContentType: 'application/json',
+    },
   ],
   invalid: [
     ...fixtures.invalid,
