@@ -444,7 +444,9 @@ export function createApp(services: AppServices): SidecarApp {
     const url = new URL(req.url ?? '/', 'http://sidecar');
     const tenant = url.searchParams.get('tenant');
     const day = url.searchParams.get('day') ?? undefined;
-    if (!tenant || (day !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(day))) {
+    const realDay = (d: string): boolean =>
+      /^\d{4}-\d{2}-\d{2}$/.test(d) && new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) === d;
+    if (!tenant || (day !== undefined && !(Date.parse(`${day}T00:00:00Z`) > 0 && realDay(day)))) {
       sendProblem(
         res,
         new SaiError('SAI_ERR_BAD_REQUEST', {

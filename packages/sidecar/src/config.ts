@@ -403,7 +403,11 @@ export function loadConfig(options: LoadOptions = {}): Readonly<SidecarConfig> {
   const problems = [...envProblems];
   const schemaOk = validateConfig(raw);
   if (!schemaOk) {
-    const found = explainErrors(validateConfig.errors, raw, '')
+    // a token is a secret: its problems never quote it
+    const errors = validateConfig.errors ?? [];
+    const secret = (e: { instancePath: string }): boolean => /^\/auth\/tokens(\/|$)/.test(e.instancePath);
+    const found = errors
+      .flatMap((e) => explainErrors([e], raw, '', secret(e)))
       // anyOf reports each branch; the step-level hint says it better
       .filter((p, i, all) => all.findIndex((q) => q.path === p.path && q.message === p.message) === i)
       .map((p) => {

@@ -90,7 +90,7 @@ describe('loadConfig', () => {
       'server.hots is not a known setting (check the spelling; remove it if it is not needed).',
       'server.port must be <= 65535 (got 70000). Fix: use a TCP port between 1 and 65535 (0 picks a free one), e.g. 8088.',
       'server.bodyLimit must be an integer (got "lots"). Fix: give a size in bytes or with a unit, e.g. 10485760 or "10mb" (at most 1gb).',
-      'auth.tokens[0] must NOT have fewer than 16 characters (got "short"). Fix: use a random token of at least 16 characters (e.g. `openssl rand -hex 32`).',
+      'auth.tokens[0] must NOT have fewer than 16 characters. Fix: use a random token of at least 16 characters (e.g. `openssl rand -hex 32`).',
       'logging.level must be one of "error", "warn", "info", "debug" (got "loud"). Fix: use one of error, warn, info, debug.',
       'pipelines has a key "Bad_Name" that must match the pattern ^[a-z][a-z0-9]*(-[a-z0-9]+)*$. Fix: key pipelines by a kebab-case name, each a list of policies.',
       'pipelines.empty must NOT have fewer than 1 items (got []). Fix: list one or more steps, each a policy name or { policy, options }.',
@@ -243,6 +243,14 @@ describe('start-up checks: every problem at once, before the first call', () => 
     // restore-pii is always served; without a configuration naming it, a missing secret does not stop the start
     expect(() => buildRegistry(builtinPolicies, loadConfig({ env: {} }), {})).not.toThrow();
   });
+});
+
+it('never quotes a token in a start-up error', () => {
+  const problems = problemsOf(() => loadConfig({ env: { SAI_AUTH_TOKENS: 'short-secret' } }));
+  expect(problems).toEqual([
+    expect.stringMatching(/^auth\.tokens\[0\] must NOT have fewer than 16 characters\. Fix: /),
+  ]);
+  expect(problems.join('\n')).not.toContain('short-secret');
 });
 
 describe('every environment variable the README documents', () => {

@@ -96,6 +96,10 @@ describe('the LLM layer in the sidecar', () => {
     expect(log).not.toMatch(/secret question|ada@example\.com/);
     expect(verifyAuditChain([auditFile]).ok).toBe(true);
     expect((await request(app).get('/v1/usage')).status).toBe(400);
+    for (const day of ['2026-13-99', '2026-02-30', '2026-1-1']) {
+      expect((await request(app).get(`/v1/usage?tenant=acme&day=${day}`)).status).toBe(400);
+    }
+    expect((await request(app).get('/v1/usage?tenant=acme&day=2026-02-28')).status).toBe(200);
   });
 
   it('enforces token budgets before the call with a 429 that names the budget and its reset', async () => {
