@@ -39,8 +39,16 @@ function scrub(value: unknown, depth: number): unknown {
   return out;
 }
 
+/** The sidecar's own addresses: not personal data, so the PII filter leaves these exact values alone. */
+const ownValues = new Set<string>();
+
+/** Lets an exact value (the URL the sidecar listens on) through the PII filter of every log record. */
+export function trustLogValue(value: string): void {
+  ownValues.add(value);
+}
+
 /** A winston format that replaces personal data in any remaining string with its type (`<EMAIL>`). */
-export const redactPiiFormat = winston.format((info) => redactLogRecord(info));
+export const redactPiiFormat = winston.format((info) => redactLogRecord(info, ownValues));
 
 /** A winston format that replaces every redacted field with `[REDACTED]`. */
 export const redactFields = winston.format((info) => {

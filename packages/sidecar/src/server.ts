@@ -12,7 +12,7 @@ import { LlmMetrics, type LlmServices } from './llmHooks';
 import { SidecarMetrics } from './metrics';
 import { AuditLog } from './audit';
 import { ConfigError, isLoopbackHost, type SidecarConfig } from './config';
-import { createLogger } from './logger';
+import { createLogger, trustLogValue } from './logger';
 import { RedisStore } from './redisStore';
 
 export interface StartOptions {
@@ -141,6 +141,7 @@ export async function startSidecar(options: StartOptions): Promise<RunningSideca
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
+  trustLogValue(url); // its own listen address is not a client's IP address
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {

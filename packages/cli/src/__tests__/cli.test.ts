@@ -155,6 +155,8 @@ describe('synapse-ai serve (as `npm start` runs it)', () => {
     expect(res).toEqual({ status: 200, body: '{"slow":1.50}' });
     expect(await exited).toBe(0);
     expect(output()).toMatch(/"signal":"SIGTERM"[\s\S]*"message":"stopped"/);
+    // the log keeps the sidecar's own listen address (the PII filter used to turn it into <IP_ADDRESS>)
+    expect(output()).toContain(`"url":"${url}"`);
   });
 
   it('stops when a process manager sends SIGTERM to the npm start process itself', async () => {

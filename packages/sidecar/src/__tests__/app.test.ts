@@ -1,7 +1,9 @@
+import { PassThrough } from 'node:stream';
 import request from 'supertest';
 import { definePolicy, proceed } from '@synapse-ai/sdk';
 import { builtinPolicies } from '@synapse-ai/policies';
 import { makeApp, TOKEN } from './helpers';
+import { createLogger, trustLogValue } from '../logger';
 
 const json = 'application/json';
 
@@ -363,5 +365,20 @@ describe('failures inside policies', () => {
     expect(res.body).toMatchObject({ code: 'SAI_ERR_INTERNAL', detail: 'Internal error', requestId: 'boom-1' });
     expect(res.text).not.toMatch(/hunter2|10\.1\.2\.3/);
     expect(logs()).toMatch(/"requestId":"boom-1"/);
+  });
+});
+
+describe('the PII filter of the logs', () => {
+  it('keeps the values the sidecar trusts (its own listen address) and still hides client addresses', async () => {
+    const stream = new PassThrough();
+    let out = '';
+    stream.on('data', (c: Buffer) => (out += c.toString()));
+    const logger = createLogger({ level: 'info', stream });
+    trustLogValue('http://127.0.0.42:8088');
+    logger.info('listening', { url: 'http://127.0.0.42:8088' });
+    logger.info('call', { client: 'http://203.0.113.7:5000' });
+    await new Promise((r) => setImmediate(r));
+    expect(out).toContain('"url":"http://127.0.0.42:8088"');
+    expect(out).not.toContain('203.0.113.7');
   });
 });
