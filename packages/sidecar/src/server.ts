@@ -2,9 +2,10 @@
  * @fileoverview Starting and stopping the sidecar: the bind-address safety check, listening, and a
  * graceful shutdown that stops accepting, finishes in-flight requests and then closes.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, STATUS_CODES, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
-import { MemoryStore, type LlmHooks, type Logger, type Policy, type Store } from '@synapse-ai/sdk';
+import { MemoryStore, problemType, type LlmHooks, type Logger, type Policy, type Store } from '@synapse-ai/sdk';
 import { builtinPolicies } from '@synapse-ai/policies';
 import { LlmConfigError, LlmLayer, Meter } from '@synapse-ai/llm';
 import { buildRegistry, createApp, type SidecarApp } from './app';
@@ -106,6 +107,9 @@ export async function startSidecar(options: StartOptions): Promise<RunningSideca
   });
 
   const server = createServer(sidecar.app);
+  // Node answers what its HTTP parser refuses (bad Content-Length, oversize headers, a bad Expect …)
+  // with a bare status line; every malformed request gets a problem body like any other 4xx instead
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => answerParserError(err, socket));
   server.keepAliveTimeout = config.server.keepAliveTimeoutMs;
   server.headersTimeout = Math.max(config.server.keepAliveTimeoutMs + 1000, 60_000);
   server.requestTimeout = config.server.requestTimeoutMs + 30_000;
@@ -179,4 +183,35 @@ export async function startSidecar(options: StartOptions): Promise<RunningSideca
   };
 
   return { server, sidecar, url, port: address.port, logger, close };
+}
+
+/** A problem answer to a request Node's HTTP parser refused, then the connection closes. */
+export function answerParserError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const status =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? 431
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' || err.code === 'ERR_HTTP_HEADERS_TIMEOUT'
+        ? 408
+        : 400;
+  const detail =
+    status === 431
+      ? 'The request headers are larger than the server accepts.'
+      : status === 408
+        ? 'The request did not arrive in time.'
+        : 'The request is not valid HTTP (for example a malformed Content-Length or Transfer-Encoding).';
+  const body = JSON.stringify({
+    type: problemType('SAI_ERR_BAD_REQUEST'),
+    title: STATUS_CODES[status],
+    status,
+    detail,
+    code: 'SAI_ERR_BAD_REQUEST',
+  });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

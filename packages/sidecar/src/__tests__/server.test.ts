@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { definePolicy, proceed, silentLogger } from '@synapse-ai/sdk';
 import { builtinPolicies } from '@synapse-ai/policies';
@@ -118,5 +119,41 @@ describe('startSidecar', () => {
     await closing;
     expect(closed).toBe(true);
     expect(log.join('')).toMatch(/shutting down[\s\S]*stopped/);
+  });
+});
+
+describe('requests the HTTP parser refuses', () => {
+  /** Sends raw bytes and reads the whole answer until the server closes the connection. */
+  const raw = (port: number, bytes: string): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => socket.write(bytes));
+      let out = '';
+      socket.on('data', (d: Buffer) => (out += d.toString()));
+      socket.on('end', () => resolve(out));
+      socket.on('error', reject);
+    });
+
+  it.each([
+    ['a malformed Content-Length', 400, 'POST /v1/policies/echo HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n'],
+    ['oversize headers', 431, `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`],
+    [
+      'two Content-Lengths',
+      400,
+      'POST /v1/policies/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab',
+    ],
+  ])('%s: %i with a problem body, then the connection closes', async (_, status, bytes) => {
+    const running = await startSidecar({
+      config: loadConfig({ env: {}, overrides: { port: 0 } }),
+      logger: createLogger({ level: 'error', stream: new PassThrough().resume() }),
+    });
+    try {
+      const answer = await raw(running.port, bytes);
+      expect(answer.startsWith(`HTTP/1.1 ${status} `)).toBe(true);
+      expect(answer).toMatch(/\r\nContent-Type: application\/problem\+json\r\n/);
+      const problem = JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as Record<string, unknown>;
+      expect(problem).toMatchObject({ status, code: 'SAI_ERR_BAD_REQUEST' });
+    } finally {
+      await running.close();
+    }
   });
 });
