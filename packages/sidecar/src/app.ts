@@ -174,8 +174,19 @@ function pathOf(req: IncomingMessage): string {
 }
 
 /** Reads the whole body once, refusing more than `limit` bytes. */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+function readBody(req: IncomingMessage, limit: number, deadlineMs: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    // a body trickled in byte by byte is bounded by the request deadline, not by Node's own timers
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(
+        new SaiError('SAI_ERR_BAD_REQUEST', {
+          status: 408,
+          message: `The request body did not arrive within ${deadlineMs} ms.`,
+        }),
+      );
+    }, deadlineMs);
+    timer.unref();
     const declared = req.headers['content-length'];
     if (declared !== undefined && Number(declared) > limit) {
       reject(tooLarge(limit));
@@ -209,6 +220,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       );
     };
     const cleanup = (): void => {
+      clearTimeout(timer);
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onError);
@@ -331,7 +343,7 @@ export function createApp(services: AppServices): SidecarApp {
     const fail = (err: SaiError, timings: readonly { name: string; ms: number }[] = []): void => {
       const total = performance.now() - started;
       res.setHeader('Server-Timing', serverTiming(timings, total));
-      if (err.status === 413 || draining) res.setHeader('Connection', 'close');
+      if (err.status === 413 || err.status === 408 || draining) res.setHeader('Connection', 'close');
       const resetAt = err.extensions?.resetAt;
       if (err.status === 429 && typeof resetAt === 'string') {
         res.setHeader('Retry-After', String(Math.max(1, Math.ceil((Date.parse(resetAt) - Date.now()) / 1000))));
@@ -368,7 +380,11 @@ export function createApp(services: AppServices): SidecarApp {
           flow: context.flow,
         };
       }
-      const raw = await readBody(req, limit);
+      const raw = await readBody(
+        req,
+        limit,
+        Math.max(0, config.server.requestTimeoutMs - (performance.now() - started)),
+      );
       const payload = parsePayload(raw, req.headers['content-type'], { maxDepth: config.server.maxDepth });
       const message = new IncomingPolicyMessage(
         payload,

@@ -157,3 +157,29 @@ describe('requests the HTTP parser refuses', () => {
     }
   });
 });
+
+it('cuts a body trickled in past the request deadline with 408 and a problem body', async () => {
+  const running = await startSidecar({
+    config: loadConfig({ env: { SAI_REQUEST_TIMEOUT_MS: '500' }, overrides: { port: 0 } }),
+    logger: createLogger({ level: 'error', stream: new PassThrough().resume() }),
+  });
+  try {
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(running.port, '127.0.0.1', () => {
+        socket.write(
+          'POST /v1/policies/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{',
+        );
+        const drip = setInterval(() => socket.writable && socket.write(' '), 100);
+        socket.on('close', () => clearInterval(drip));
+      });
+      let out = '';
+      socket.on('data', (d: Buffer) => (out += d.toString()));
+      socket.on('close', () => resolve(out));
+      socket.on('error', reject);
+    });
+    expect(answer.startsWith('HTTP/1.1 408 ')).toBe(true);
+    expect(answer).toMatch(/"code":"SAI_ERR_BAD_REQUEST"/);
+  } finally {
+    await running.close();
+  }
+});
