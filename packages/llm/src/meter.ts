@@ -84,10 +84,15 @@ export class Meter {
         ['tokens', rule.tokens, estimate],
       ] as const) {
         if (limit === undefined) continue;
+        // once an enforced budget refused, reserve nothing more: what it would reserve only crowds others out
+        if (refusal && !refusal.shadow) break;
         const key = `quota:${rule.scope}:${id}:${kind}:${rule.window}:${bucket}`;
-        const after = await this.store.incr(key, amount, ttlMs);
-        if (after > limit && !rule.shadow) {
-          await this.store.incr(key, -amount, ttlMs);
+        // an enforced budget is reserved only when it fits, atomically: a refused call never counts,
+        // even for a moment, so it cannot crowd out a call that fits (under load, across replicas)
+        const after = rule.shadow
+          ? await this.store.incr(key, amount, ttlMs)
+          : await this.store.incrAtMost(key, amount, limit, ttlMs);
+        if (after === undefined) {
           refusal ??= { budget: `${rule.scope} ${id}: ${limit} ${kind} per ${rule.window}`, limit, resetAt };
         } else {
           reservations.push({ key, amount, ttlMs, tokens: kind === 'tokens' });

@@ -84,6 +84,11 @@ export interface Store {
   delete(key: string): Promise<boolean>;
   /** Adds `by` to the integer at `key` (0 when absent) and returns the new value. `ttlMs` applies when the key is created. */
   incr(key: string, by?: number, ttlMs?: number): Promise<number>;
+  /**
+   * Adds `by` to the integer at `key` only when the result stays at most `max`, in one atomic step:
+   * the new value, or `undefined` when refused (then nothing changed). `ttlMs` applies when created.
+   */
+  incrAtMost(key: string, by: number, max: number, ttlMs?: number): Promise<number | undefined>;
   /** Whether the backend is reachable (for `/readyz`). */
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -147,6 +152,13 @@ export class MemoryStore implements Store {
     if (!Number.isSafeInteger(next)) return Promise.reject(new Error(`store key ${key} does not hold an integer`));
     e.value = String(next);
     return Promise.resolve(next);
+  }
+
+  incrAtMost(key: string, by: number, max: number, ttlMs?: number): Promise<number | undefined> {
+    const current = this.live(key);
+    const value = current ? Number.parseInt(current.value, 10) : 0;
+    if (value + by > max) return Promise.resolve(undefined);
+    return this.incr(key, by, ttlMs);
   }
 
   ping(): Promise<boolean> {

@@ -176,17 +176,6 @@ function pathOf(req: IncomingMessage): string {
 /** Reads the whole body once, refusing more than `limit` bytes. */
 function readBody(req: IncomingMessage, limit: number, deadlineMs: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    // a body trickled in byte by byte is bounded by the request deadline, not by Node's own timers
-    const timer = setTimeout(() => {
-      cleanup();
-      reject(
-        new SaiError('SAI_ERR_BAD_REQUEST', {
-          status: 408,
-          message: `The request body did not arrive within ${deadlineMs} ms.`,
-        }),
-      );
-    }, deadlineMs);
-    timer.unref();
     const declared = req.headers['content-length'];
     if (declared !== undefined && Number(declared) > limit) {
       reject(tooLarge(limit));
@@ -219,6 +208,17 @@ function readBody(req: IncomingMessage, limit: number, deadlineMs: number): Prom
         }),
       );
     };
+    // a body trickled in byte by byte is bounded by the request deadline, not by Node's own timers
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(
+        new SaiError('SAI_ERR_BAD_REQUEST', {
+          status: 408,
+          message: `The request body did not arrive within ${deadlineMs} ms.`,
+        }),
+      );
+    }, deadlineMs);
+    timer.unref();
     const cleanup = (): void => {
       clearTimeout(timer);
       req.off('data', onData);

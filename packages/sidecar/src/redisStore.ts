@@ -15,6 +15,16 @@ if tonumber(ARGV[2]) > 0 and v == tonumber(ARGV[1]) then
 end
 return v`;
 
+/** INCRBY only when the result stays at most ARGV[2]; nil when refused. TTL as INCR_WITH_TTL. */
+const INCR_AT_MOST = `
+local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
+if cur + tonumber(ARGV[1]) > tonumber(ARGV[2]) then return false end
+local v = redis.call('INCRBY', KEYS[1], ARGV[1])
+if tonumber(ARGV[3]) > 0 and v == tonumber(ARGV[1]) then
+  redis.call('PEXPIRE', KEYS[1], ARGV[3])
+end
+return v`;
+
 export interface RedisStoreOptions {
   /** `redis://[:password@]host:port/db` (rediss:// for TLS). */
   url: string;
@@ -39,6 +49,7 @@ export class RedisStore implements Store {
     // connection errors are reported through ping()/readiness, not as unhandled events
     this.redis.on('error', () => {});
     this.redis.defineCommand('saiIncr', { numberOfKeys: 1, lua: INCR_WITH_TTL });
+    this.redis.defineCommand('saiIncrAtMost', { numberOfKeys: 1, lua: INCR_AT_MOST });
   }
 
   /** Resolves once connected (or rejects after `timeoutMs`). */
@@ -87,6 +98,15 @@ export class RedisStore implements Store {
       this.redis as unknown as { saiIncr(key: string, by: number, ttl: number): Promise<number> }
     ).saiIncr(key, by, ttlMs === undefined ? 0 : Math.max(1, Math.round(ttlMs)))) as number;
     return Number(r);
+  }
+
+  async incrAtMost(key: string, by: number, max: number, ttlMs?: number): Promise<number | undefined> {
+    const r = await (
+      this.redis as unknown as {
+        saiIncrAtMost(key: string, by: number, max: number, ttl: number): Promise<number | null>;
+      }
+    ).saiIncrAtMost(key, by, max, ttlMs === undefined ? 0 : Math.max(1, Math.round(ttlMs)));
+    return r === null ? undefined : Number(r);
   }
 
   async ping(): Promise<boolean> {

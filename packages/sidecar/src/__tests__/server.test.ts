@@ -183,3 +183,18 @@ it('cuts a body trickled in past the request deadline with 408 and a problem bod
     await running.close();
   }
 });
+
+it('refuses a declared oversize body at once, and nothing fires later (the process keeps serving)', async () => {
+  const running = await startSidecar({
+    config: loadConfig({ env: { SAI_REQUEST_TIMEOUT_MS: '200', SAI_BODY_LIMIT: '1kb' }, overrides: { port: 0 } }),
+    logger: createLogger({ level: 'error', stream: new PassThrough().resume() }),
+  });
+  try {
+    const big = await post(running.url, '/v1/policies/echo', 'x'.repeat(2048));
+    expect(big.status).toBe(413);
+    await new Promise((r) => setTimeout(r, 400)); // past the request deadline of that call
+    expect((await post(running.url, '/v1/policies/echo', '{"ok":1}')).status).toBe(200);
+  } finally {
+    await running.close();
+  }
+});
