@@ -42,32 +42,35 @@ export function wantsGatewayContract(headers: Readonly<Record<string, string | s
   return (Array.isArray(v) ? v[0] : v)?.trim().toLowerCase() === GATEWAY_CONTRACT;
 }
 
-const SOAP_NAMESPACES = ['http://schemas.xmlsoap.org/soap/envelope/', 'http://www.w3.org/2003/05/soap-envelope'];
+const SOAP_NAMESPACES: Readonly<Record<string, '1.1' | '1.2'>> = {
+  'http://schemas.xmlsoap.org/soap/envelope/': '1.1',
+  'http://www.w3.org/2003/05/soap-envelope': '1.2',
+};
 
 /**
- * Whether an XML document's root element is a SOAP 1.1 or 1.2 `Envelope`: its local name is
- * `Envelope` and its prefix (or the default namespace) is bound to a SOAP namespace on the root.
- * Linear in the length of the root's start tag.
+ * The SOAP version when an XML document's root element is a SOAP 1.1 or 1.2 `Envelope` (its local
+ * name is `Envelope` and its prefix, or the default namespace, is bound to a SOAP namespace on the
+ * root), else `undefined`. Linear in the length of the root's start tag.
  */
-export function isSoapEnvelope(xml: string): boolean {
+export function soapVersion(xml: string): '1.1' | '1.2' | undefined {
   let i = 0;
   const n = xml.length;
   // skip the prolog: declaration, comments, processing instructions, doctype, white space
   while (i < n) {
     const lt = xml.indexOf('<', i);
-    if (lt === -1) return false;
+    if (lt === -1) return undefined;
     const next = xml.charCodeAt(lt + 1);
     if (next === 0x3f /* ? */) {
       const end = xml.indexOf('?>', lt + 2);
-      if (end === -1) return false;
+      if (end === -1) return undefined;
       i = end + 2;
     } else if (xml.startsWith('<!--', lt)) {
       const end = xml.indexOf('-->', lt + 4);
-      if (end === -1) return false;
+      if (end === -1) return undefined;
       i = end + 3;
     } else if (next === 0x21 /* ! */) {
       const end = xml.indexOf('>', lt + 2);
-      if (end === -1) return false;
+      if (end === -1) return undefined;
       i = end + 1;
     } else {
       i = lt;
@@ -75,12 +78,12 @@ export function isSoapEnvelope(xml: string): boolean {
     }
   }
   const m = /^<([A-Za-z_][\w.-]*:)?Envelope[\s/>]/.exec(xml.slice(i, i + 300));
-  if (!m) return false;
+  if (!m) return undefined;
   const end = xml.indexOf('>', i);
-  if (end === -1) return false;
+  if (end === -1) return undefined;
   const tag = xml.slice(i, end);
   const prefix = m[1] === undefined ? '' : m[1].slice(0, -1);
   const attr = prefix === '' ? 'xmlns' : `xmlns:${prefix}`;
   const decl = new RegExp(`\\s${attr.replaceAll('.', '\\.')}\\s*=\\s*(["'])([^"']*)\\1`).exec(tag);
-  return decl !== null && SOAP_NAMESPACES.includes(decl[2]!);
+  return decl === null ? undefined : SOAP_NAMESPACES[decl[2]!];
 }

@@ -12,7 +12,7 @@ import {
   contextFromHeaders,
   correlationIdFrom,
   GATEWAY_HEADERS,
-  isSoapEnvelope,
+  soapVersion,
   wantsGatewayContract,
   lazyChild,
   parsePayload,
@@ -128,10 +128,8 @@ function gatewayBody(payload: Payload, contentType: string | undefined): { kind:
     case 'json':
       return { kind: 'json', mediaType: 'application/json' };
     case 'xml': {
-      if (isSoapEnvelope(payload.xml.text)) {
-        const soap12 = payload.xml.text.includes('http://www.w3.org/2003/05/soap-envelope');
-        return { kind: 'soap', mediaType: soap12 ? 'application/soap+xml' : 'text/xml' };
-      }
+      const soap = soapVersion(payload.xml.text);
+      if (soap) return { kind: 'soap', mediaType: soap === '1.2' ? 'application/soap+xml' : 'text/xml' };
       const type = contentType?.split(';')[0]!.trim().toLowerCase();
       return { kind: 'xml', mediaType: type === 'text/xml' ? 'text/xml' : 'application/xml' };
     }
@@ -460,9 +458,12 @@ export function createApp(services: AppServices): SidecarApp {
     const url = new URL(req.url ?? '/', 'http://sidecar');
     const tenant = url.searchParams.get('tenant');
     const day = url.searchParams.get('day') ?? undefined;
-    const realDay = (d: string): boolean =>
-      /^\d{4}-\d{2}-\d{2}$/.test(d) && new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) === d;
-    if (!tenant || (day !== undefined && !(Date.parse(`${day}T00:00:00Z`) > 0 && realDay(day)))) {
+    // a calendar day that exists: 2026-02-30 and 2026-13-99 parse to another day or to nothing
+    const realDay = (d: string): boolean => {
+      const t = Date.parse(`${d}T00:00:00Z`);
+      return /^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === d;
+    };
+    if (!tenant || (day !== undefined && !realDay(day))) {
       sendProblem(
         res,
         new SaiError('SAI_ERR_BAD_REQUEST', {

@@ -39,7 +39,6 @@ export const PROP = {
 /** What the copy hands to the original message (`scope="operation"`). */
 export const ANSWER = {
   status: 'sai.r.status',
-  decision: 'sai.r.decision',
   bodyKind: 'sai.r.bodyKind',
   mediaType: 'sai.r.type',
   body: 'sai.r.body',
@@ -322,7 +321,6 @@ function callInCopy(s: SidecarCallSettings): Mediator[] {
     { kind: 'call', endpoint: s.endpoint },
     { kind: 'comment', text: 'Hand the answer to the original message.' },
     copy(ANSWER.status, `$trp:${GATEWAY_HEADERS.status}`, 'operation'),
-    copy(ANSWER.decision, '$trp:X-Policy-Decision', 'operation'),
     copy(ANSWER.bodyKind, `$trp:${GATEWAY_HEADERS.body}`, 'operation'),
     copy(ANSWER.mediaType, `$trp:${GATEWAY_HEADERS.contentType}`, 'operation'),
     copy(ANSWER.retryAfter, '$trp:Retry-After', 'operation'),
