@@ -8,8 +8,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Ajv, { type ValidateFunction } from 'ajv';
-import { APIConnectionTimeoutError, APIError, AzureOpenAI, OpenAI } from 'openai';
-import type { LlmHooks, LlmRequest, LlmResult } from '@synapse-ai/sdk';
+import { APIConnectionError, APIConnectionTimeoutError, APIError, AzureOpenAI, OpenAI } from 'openai';
+import { remainingMs, type LlmHooks, type LlmRequest, type LlmResult } from '@synapse-ai/sdk';
 
 export interface ProviderConfig {
   /** Name used in the chain, metrics and logs. */
@@ -41,6 +41,13 @@ export interface LlmLayerConfig {
   maxRetries?: number;
   /** Calls in flight per target (default 16). */
   concurrency?: number;
+  /**
+   * A short queue per target for calls that find every slot taken: at most `max` waiting calls, each
+   * for at most `waitMs` (default: no queue; a full target is skipped at once).
+   */
+  queue?: { max: number; waitMs: number };
+  /** The longest wait before a retry (a provider's Retry-After included) the layer takes (default 2000 ms); a longer one moves to the next target. */
+  maxRetryWaitMs?: number;
   breaker?: { failures?: number; openMs?: number };
   /** Exact-match response cache (model + normalized request). Off by default; never used for temperature > 0 unless `cacheNonDeterministic`. */
   cache?: { ttlMs: number; cacheNonDeterministic?: boolean };
@@ -84,6 +91,11 @@ export class CircuitBreaker {
     this.probing = false;
   }
 
+  /** A probe that was let through but never made (no slot was free): the state stays as it was. */
+  release(): void {
+    this.probing = false;
+  }
+
   /** Opens the breaker as of `openedAt` (another replica saw the failures). */
   openFrom(openedAt: number): void {
     this.fails = Math.max(this.fails, this.failures);
@@ -97,16 +109,49 @@ export class CircuitBreaker {
   }
 }
 
-class Semaphore {
+/** A concurrency limit with an optional short, bounded queue of waiting calls. */
+export class Semaphore {
   private active = 0;
-  constructor(private readonly limit: number) {}
-  tryAcquire(): boolean {
-    if (this.active >= this.limit) return false;
-    this.active++;
-    return true;
+  private readonly waiters: (() => void)[] = [];
+  constructor(
+    private readonly limit: number,
+    private readonly queue: { max: number; waitMs: number } = { max: 0, waitMs: 0 },
+  ) {}
+
+  /** A slot now, or after waiting in the queue (bounded in length and time); false when none came. */
+  async acquire(signal?: AbortSignal, maxWaitMs = Infinity): Promise<boolean> {
+    if (this.active < this.limit) {
+      this.active++;
+      return true;
+    }
+    const waitMs = Math.min(this.queue.waitMs, maxWaitMs);
+    if (this.waiters.length >= this.queue.max || waitMs <= 0 || signal?.aborted) return false;
+    return new Promise<boolean>((resolve) => {
+      const done = (got: boolean): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        const i = this.waiters.indexOf(grant);
+        if (i >= 0) this.waiters.splice(i, 1);
+        resolve(got);
+      };
+      // a released slot passes straight to the first waiter (active stays counted)
+      const grant = (): void => done(true);
+      const onAbort = (): void => done(false);
+      const timer = setTimeout(() => done(false), waitMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiters.push(grant);
+    });
   }
+
   release(): void {
-    this.active--;
+    const next = this.waiters.shift();
+    if (next) next();
+    else this.active--;
+  }
+
+  /** Calls waiting for a slot (for tests and metrics). */
+  get waiting(): number {
+    return this.waiters.length;
   }
 }
 
@@ -179,6 +224,9 @@ export class LlmLayer implements LlmHooks {
 
   private readonly cache: LlmLayerConfig['cache'];
   private readonly openMs: number;
+  private readonly maxRetries: number;
+  private readonly maxRetryWaitMs: number;
+  private readonly timeoutMs: number;
   /** When each target's shared breaker key was last read (replicas learn of openings within a second). */
   private readonly sharedCheckedAt = new Map<Target, number>();
 
@@ -188,6 +236,9 @@ export class LlmLayer implements LlmHooks {
   ) {
     this.cache = config.cache;
     this.openMs = config.breaker?.openMs ?? 30_000;
+    this.maxRetries = config.maxRetries ?? 2;
+    this.maxRetryWaitMs = config.maxRetryWaitMs ?? 2000;
+    this.timeoutMs = config.timeoutMs ?? 10_000;
     const byName = new Map(config.providers.map((p) => [p.name, p]));
     if (config.chain.length === 0) throw new LlmConfigError('the chain needs at least one { provider, model }');
     const clients = new Map<string, OpenAI>();
@@ -196,7 +247,8 @@ export class LlmLayer implements LlmHooks {
       if (!p) throw new LlmConfigError(`chain target ${t.provider}/${t.model}: no provider is named ${t.provider}`);
       let client = clients.get(p.name);
       if (!client) {
-        const common = { apiKey: apiKeyOf(p), timeout: config.timeoutMs ?? 10_000, maxRetries: config.maxRetries ?? 2 };
+        // the layer retries itself (see complete): it knows the request's deadline and the chain
+        const common = { apiKey: apiKeyOf(p), timeout: config.timeoutMs ?? 10_000, maxRetries: 0 };
         if (p.type === 'azure') {
           if (!p.endpoint || !p.apiVersion)
             throw new LlmConfigError(`provider ${p.name}: azure needs endpoint and apiVersion`);
@@ -212,7 +264,7 @@ export class LlmLayer implements LlmHooks {
         ...t,
         client,
         breaker: new CircuitBreaker(config.breaker?.failures ?? 5, config.breaker?.openMs ?? 30_000),
-        slots: new Semaphore(config.concurrency ?? 16),
+        slots: new Semaphore(config.concurrency ?? 16, config.queue),
       };
     });
   }
@@ -231,7 +283,7 @@ export class LlmLayer implements LlmHooks {
     return v;
   }
 
-  private async attempt(t: Target, request: LlmRequest, signal?: AbortSignal): Promise<LlmResult> {
+  private async attempt(t: Target, request: LlmRequest, signal?: AbortSignal, timeoutMs?: number): Promise<LlmResult> {
     const messages = request.messages.map((m) => ({
       role: m.role,
       content: m.content,
@@ -252,7 +304,7 @@ export class LlmLayer implements LlmHooks {
               }
             : {}),
         },
-        signal ? { signal } : {},
+        { ...(signal ? { signal } : {}), ...(timeoutMs !== undefined ? { timeout: timeoutMs } : {}) },
       );
     let completion = await call(messages);
     let content = completion.choices[0]?.message?.content ?? '';
@@ -334,6 +386,7 @@ export class LlmLayer implements LlmHooks {
     const reasons: string[] = [];
     let lastCode = 'unavailable';
     for (const t of this.targets) {
+      if (signal?.aborted) return { ok: false, code: 'cancelled', reason: 'the call was cancelled' };
       await this.sharedOpen(t);
       const key = this.cacheKey(t, request);
       if (key) {
@@ -345,41 +398,140 @@ export class LlmLayer implements LlmHooks {
         lastCode = 'circuit_open';
         continue;
       }
-      if (!t.slots.tryAcquire()) {
+      // a full target says nothing about its health: the breaker is left as it was (a probe let
+      // through in half-open is handed back unused)
+      if (!(await t.slots.acquire(signal, remainingMs(signal)))) {
+        t.breaker.release();
         reasons.push(`${t.provider}/${t.model}: too many calls in flight`);
         lastCode = 'overloaded';
-        t.breaker.success();
         continue;
       }
       try {
-        const result = await this.attempt(t, request, signal);
-        if (result.ok) {
+        const outcome = await this.tryTarget(t, request, signal);
+        if (outcome.kind === 'answer') {
+          const result = outcome.result;
+          // a schema violation is the answer's fault, not the provider's health
           t.breaker.success();
-          if (key) await this.shared!.set(key, JSON.stringify(result), this.cache!.ttlMs).catch(() => undefined);
-          return result;
-        }
-        // a schema violation is the answer's fault, not the provider's health
-        t.breaker.success();
-        reasons.push(`${t.provider}/${t.model}: ${result.reason}`);
-        lastCode = result.code;
-      } catch (err) {
-        const f = describeFailure(err);
-        if (signal?.aborted) return { ok: false, code: 'cancelled', reason: 'the call was cancelled' };
-        if (f.code !== 'rejected') {
-          t.breaker.failure();
-          // tell the other replicas when this one opens the breaker
-          if (t.breaker.state === 'open' && this.shared) {
-            await this.shared
-              .set(`llm:breaker:${t.provider}:${t.model}`, String(Date.now()), this.openMs)
-              .catch(() => undefined);
+          if (result.ok) {
+            if (key) await this.shared!.set(key, JSON.stringify(result), this.cache!.ttlMs).catch(() => undefined);
+            return result;
           }
-        } else t.breaker.success();
-        reasons.push(`${t.provider}/${t.model}: ${f.reason}`);
-        lastCode = f.code;
+          reasons.push(`${t.provider}/${t.model}: ${result.reason}`);
+          lastCode = result.code;
+          continue;
+        }
+        if (outcome.counts) await this.failed(t);
+        else if (outcome.code === 'rejected')
+          t.breaker.success(); // it answered: healthy, if unwilling
+        else t.breaker.release();
+        reasons.push(`${t.provider}/${t.model}: ${outcome.reason}`);
+        lastCode = outcome.code;
+        if (outcome.code === 'cancelled') return { ok: false, code: 'cancelled', reason: outcome.reason };
       } finally {
         t.slots.release();
       }
     }
     return { ok: false, code: lastCode, reason: reasons.join('; ') };
   }
+
+  /** Records a failure of the target's health; tells the other replicas when it opens the breaker. */
+  private async failed(t: Target): Promise<void> {
+    t.breaker.failure();
+    if (t.breaker.state === 'open' && this.shared) {
+      await this.shared
+        .set(`llm:breaker:${t.provider}:${t.model}`, String(Date.now()), this.openMs)
+        .catch(() => undefined);
+    }
+  }
+
+  /**
+   * One target: the call, and retries of retryable failures while they can end in time. A wait (the
+   * provider's Retry-After, or jittered backoff) longer than `maxRetryWaitMs` or than the time the
+   * request has left is not taken: the target counts as failed and the chain moves on at once.
+   */
+  private async tryTarget(
+    t: Target,
+    request: LlmRequest,
+    signal: AbortSignal | undefined,
+  ): Promise<
+    { kind: 'answer'; result: LlmResult } | { kind: 'failed'; code: string; reason: string; counts: boolean }
+  > {
+    for (let attempt = 0; ; attempt++) {
+      const left = remainingMs(signal);
+      if (left !== undefined && left <= 0)
+        return { kind: 'failed', code: 'cancelled', reason: 'no time was left for the call', counts: false };
+      try {
+        const timeout = left === undefined ? undefined : Math.max(1, Math.floor(Math.min(this.timeoutMs, left)));
+        return { kind: 'answer', result: await this.attempt(t, request, signal, timeout) };
+      } catch (err) {
+        if (signal?.aborted) {
+          // cut off by the request's deadline while the provider was answering: that is the provider
+          // being too slow, and counts; a caller that went away says nothing about the provider
+          const byDeadline =
+            remainingMs(signal) === 0 && !(signal.reason instanceof Error && signal.reason.message === 'cancelled');
+          return { kind: 'failed', code: 'cancelled', reason: 'the call was cancelled', counts: byDeadline };
+        }
+        const f = describeFailure(err);
+        if (!retryable(err)) return { kind: 'failed', code: f.code, reason: f.reason, counts: f.code !== 'rejected' };
+        if (attempt >= this.maxRetries) return { kind: 'failed', code: f.code, reason: f.reason, counts: true };
+        const wait = retryAfterMs(err) ?? backoffMs(attempt);
+        const budget = Math.min(this.maxRetryWaitMs, (remainingMs(signal) ?? Infinity) - 1);
+        if (wait > budget) {
+          const why =
+            retryAfterMs(err) !== undefined
+              ? `asks to wait ${Math.ceil(wait / 1000)} s`
+              : 'has no time left for a retry';
+          return { kind: 'failed', code: f.code, reason: `${f.reason}; ${why}`, counts: true };
+        }
+        if (!(await sleep(wait, signal)))
+          return { kind: 'failed', code: 'cancelled', reason: 'the call was cancelled', counts: false };
+      }
+    }
+  }
+}
+
+/** Failures worth another try at the same target: timeouts, connection errors, 408, 409, 429 and 5xx. */
+function retryable(err: unknown): boolean {
+  if (err instanceof APIConnectionError) return true;
+  if (err instanceof APIError) {
+    const s = err.status;
+    return s === undefined || s === 408 || s === 409 || s === 429 || s >= 500;
+  }
+  return false;
+}
+
+/** The wait a provider asks for: `retry-after-ms`, or `Retry-After` in seconds or as an HTTP date. */
+export function retryAfterMs(err: unknown): number | undefined {
+  if (!(err instanceof APIError) || !err.headers) return undefined;
+  const headers = err.headers as Headers;
+  const ms = Number(headers.get('retry-after-ms'));
+  if (headers.get('retry-after-ms') !== null && Number.isFinite(ms) && ms >= 0) return ms;
+  const value = headers.get('retry-after');
+  if (value === null) return undefined;
+  const seconds = Number(value);
+  if (value.trim() !== '' && Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+/** Jittered exponential backoff: about 250 ms, 500 ms, 1 s … (at most 8 s). */
+function backoffMs(attempt: number): number {
+  const base = Math.min(8000, 250 * 2 ** attempt);
+  return base * (0.75 + Math.random() * 0.5);
+}
+
+/** Waits `ms`; false when the signal aborted first. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve(false);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }

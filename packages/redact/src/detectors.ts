@@ -4,6 +4,7 @@
  * context (the JSON key or XML element a value sits under) drives PERSON, ADDRESS, DATE_OF_BIRTH and
  * secret-looking fields.
  */
+import { RedactError } from './errors';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/min';
 import {
   cardIssuer,
@@ -78,6 +79,8 @@ export interface DetectOptions {
   /** Findings scoring below this are dropped (default 0.5). */
   minScore?: number;
   now?: Date;
+  /** Monotonic time (performance.now()) after which detection stops with `REDACT_TIMEOUT`. */
+  deadline?: number;
 }
 
 /** A detector declared in configuration or written with the SDK. */
@@ -136,11 +139,28 @@ interface Detector {
   find(text: string, ctx: Ctx): Hit[];
 }
 
-function regexHits(re: RegExp, text: string, check: (m: RegExpExecArray) => number | false): Hit[] {
-  const out: Hit[] = [];
+/**
+ * The time budget of the detection under way (see detectInto): detectors call {@link tick} in their
+ * loops, so a budget stops work inside one long value, not only between values.
+ */
+let budgetDeadline = Infinity;
+let budgetTicks = 0;
+
+/** Throws REDACT_TIMEOUT once the budget is spent; reads the clock once every 256 calls. */
+function tick(): void {
+  if ((++budgetTicks & 255) === 0 && budgetDeadline !== Infinity && performance.now() > budgetDeadline) overBudget();
+}
+
+function overBudget(): never {
+  throw new RedactError('REDACT_TIMEOUT', 'redaction did not finish within its time budget');
+}
+
+/** The matches of a global pattern that pass `check`, appended to `out` (no spread: lists can be long). */
+function regexHits(re: RegExp, text: string, check: (m: RegExpExecArray) => number | false, out: Hit[] = []): Hit[] {
   re.lastIndex = 0;
   let m: RegExpExecArray | null;
   while ((m = re.exec(text)) !== null) {
+    tick();
     const score = check(m);
     if (score !== false) out.push({ start: m.index, end: m.index + m[0].length, score });
     if (m[0].length === 0) re.lastIndex++;
@@ -154,13 +174,15 @@ const norm = (s: string): string => s.toLowerCase().replace(/[-_\s.]/g, '');
 const EMAIL_RE =
   /(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![A-Za-z0-9-])/g;
 const CRED_URL_RE = /\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}:\/\/[^\s:@/"'<>]+:[^\s@/"'<>]+@[^\s"'<>]+/g;
-const CONN_STRING_RE =
-  /(?<![A-Za-z])(?:server|host|data source|address|addr)\s*=[^;"'<>]*;[^"'<>]*?(?:password|pwd)\s*=\s*[^;"'<>\s]+;?/gi;
-const JDBC_PASSWORD_RE = /\bjdbc:[a-z0-9]+:[^\s"'<>]*?[?&;](?:password|pwd)=[^&;\s"'<>]+[^\s"'<>]*/gi;
+/** The server part of a connection string, and its password part (see connStringHits). */
+const CONN_SERVER_RE = /(?<![A-Za-z])(?:server|host|data source|address|addr)\s*=/gi;
+const CONN_PASSWORD_RE = /(?:password|pwd)\s*=\s*[^;"'<>\s]+;?/gi;
+/** A JDBC URL (to the end of its run of URL characters), and a password parameter inside it. */
+const JDBC_URL_RE = /\bjdbc:[a-z0-9]+:[^\s"'<>]*/gi;
+const JDBC_PASSWORD_PARAM_RE = /[?&;](?:password|pwd)=[^&;\s"'<>]+/i;
 const URL_RE = /\bhttps?:\/\/[^\s"'<>]+/g;
-const JWT_RE = /\b(eyJ[A-Za-z0-9_-]{8,})\.([A-Za-z0-9_-]{8,})\.([A-Za-z0-9_-]{8,})\b/g;
-const PRIVATE_KEY_RE =
-  /-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----[\s\S]*?-----END \1-----/g;
+const JWT_RE = /(?<![A-Za-z0-9_-])(eyJ[A-Za-z0-9_-]{8,})\.([A-Za-z0-9_-]{8,})\.([A-Za-z0-9_-]{8,})\b/g;
+const PRIVATE_KEY_BEGIN_RE = /-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----/g;
 const SSN_RE = /(?<![\d-])(\d{3})-(\d{2})-(\d{4})(?![\d-])/g;
 const SSN_PLAIN_RE = /(?<!\d)(\d{3})(\d{2})(\d{4})(?!\d)/g;
 const CARD_RE = /(?<![\d-])\d(?:[ -]?\d){11,18}(?![\d])/g;
@@ -314,6 +336,89 @@ function fieldInfo(name: string): { norm: string; bits: number } {
 }
 const NO_FIELD = fieldInfo('');
 
+/**
+ * PEM private-key blocks. Each BEGIN marker looks for its END marker once: a label whose END is
+ * missing is not looked for again, so the work stays linear in the text (a pattern with a lazy
+ * `[\s\S]*?` would scan to the end of the text from every BEGIN).
+ */
+function privateKeyHits(t: string): Hit[] {
+  const out: Hit[] = [];
+  const missing = new Set<string>();
+  const re = PRIVATE_KEY_BEGIN_RE;
+  re.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(t)) !== null) {
+    tick();
+    const label = m[1]!;
+    if (missing.has(label)) continue;
+    const endMarker = `-----END ${label}-----`;
+    const at = t.indexOf(endMarker, m.index + m[0].length);
+    if (at < 0) {
+      missing.add(label);
+      continue;
+    }
+    out.push({ start: m.index, end: at + endMarker.length, score: 1 });
+    re.lastIndex = at + endMarker.length;
+  }
+  return out;
+}
+
+/** All matches of a global pattern as [start, end) pairs. */
+function spans(re: RegExp, t: string): number[] {
+  const out: number[] = [];
+  re.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(t)) !== null) {
+    tick();
+    out.push(m.index, m.index + m[0].length);
+    if (m[0].length === 0) re.lastIndex++;
+  }
+  return out;
+}
+
+/**
+ * ADO/ODBC-style connection strings with a password: `Server=…;…;Password=…`, from the server key to
+ * the end of the first password after its `;`, within one run free of quotes and angle brackets.
+ * Server keys, passwords, semicolons and quotes are each found in one pass and merged with forward-only
+ * cursors, so the cost is linear in the text.
+ */
+function connStringHits(t: string): Hit[] {
+  const servers = spans(CONN_SERVER_RE, t);
+  if (servers.length === 0) return [];
+  const passwords = spans(CONN_PASSWORD_RE, t);
+  if (passwords.length === 0) return [];
+  const out: Hit[] = [];
+  let semi = -1; // the first ';' at or after the cursor
+  let barrier = -1; // the first quote or angle bracket at or after the cursor
+  let pi = 0;
+  let pos = 0;
+  const nextOf = (from: number, test: (c: number) => boolean): number => {
+    for (let i = from; i < t.length; i++) if (test(t.charCodeAt(i))) return i;
+    return t.length;
+  };
+  const isBarrier = (c: number): boolean => c === 0x22 || c === 0x27 || c === 0x3c || c === 0x3e;
+  for (let si = 0; si < servers.length; si += 2) {
+    const start = servers[si]!;
+    const eqEnd = servers[si + 1]!;
+    if (start < pos) continue;
+    if (barrier < start) barrier = nextOf(start, isBarrier);
+    if (semi < eqEnd) semi = nextOf(eqEnd, (c) => c === 0x3b);
+    if (semi >= barrier) continue;
+    while (pi < passwords.length && passwords[pi]! <= semi) pi += 2;
+    if (pi >= passwords.length) break;
+    if (passwords[pi]! >= barrier) continue;
+    out.push({ start, end: passwords[pi + 1]!, score: 0.9 });
+    pos = passwords[pi + 1]!;
+    pi += 2;
+  }
+  return out;
+}
+
+/** JDBC URLs that carry a password parameter: the whole URL (to the end of its run of URL characters). */
+function jdbcHits(t: string): Hit[] {
+  return regexHits(JDBC_URL_RE, t, (m) => (JDBC_PASSWORD_PARAM_RE.test(m[0]) ? 0.9 : false));
+}
+
 /** Phone-number candidates: international (`+` or `00`) anywhere; national ones only where a region is known. */
 const INTL_PHONE_RE = /(?<![\w+])(?:\+|00)\d[\d\s().\-/]{5,22}\d(?!\d)/g;
 const NATIONAL_PHONE_RE = /(?<![\w+])\(?\d[\d\s().\-/]{5,18}\d(?!\d)/g;
@@ -338,16 +443,22 @@ function phoneHits(text: string, ctx: Ctx): Hit[] {
     INTL_PHONE_RE.lastIndex = 0;
     let m: RegExpExecArray | null;
     while ((m = INTL_PHONE_RE.exec(text)) !== null) {
+      tick();
       const raw = m[0];
       if (parsePhone(raw.startsWith('00') ? `+${raw.slice(2)}` : raw))
         hits.push({ start: m.index, end: m.index + raw.length, score: 0.95 });
     }
     if (countries.length > 0) {
       NATIONAL_PHONE_RE.lastIndex = 0;
+      // the international hits are in text order: one forward cursor finds the ones a candidate meets
+      const intl = hits.length;
+      let k = 0;
       while ((m = NATIONAL_PHONE_RE.exec(text)) !== null) {
+        tick();
         const start = m.index;
         const end = start + m[0].length;
-        if (hits.some((h) => start < h.end && h.start < end)) continue;
+        while (k < intl && hits[k]!.end <= start) k++;
+        if (k < intl && hits[k]!.start < end) continue;
         if (countries.some((c) => parsePhone(m![0], c))) hits.push({ start, end, score: phoneField ? 0.95 : 0.85 });
       }
     }
@@ -414,7 +525,7 @@ const DETECTORS: readonly Detector[] = [
     type: 'PRIVATE_KEY',
     priority: 100,
     applies: (t, c) => (c.flags & F_DASH) !== 0 && t.length >= 60 && t.includes('PRIVATE KEY'),
-    find: (t) => regexHits(PRIVATE_KEY_RE, t, () => 1),
+    find: privateKeyHits,
   },
   {
     id: 'jwt',
@@ -430,11 +541,7 @@ const DETECTORS: readonly Detector[] = [
     applies: (t, c) =>
       ((c.flags & (F_AT | F_COLON)) === (F_AT | F_COLON) && t.includes('://')) ||
       ((c.flags & F_EQ) !== 0 && /password|pwd/i.test(t)),
-    find: (t) => [
-      ...regexHits(CRED_URL_RE, t, () => 0.95),
-      ...regexHits(CONN_STRING_RE, t, () => 0.9),
-      ...regexHits(JDBC_PASSWORD_RE, t, () => 0.9),
-    ],
+    find: (t) => [...regexHits(CRED_URL_RE, t, () => 0.95), ...connStringHits(t), ...jdbcHits(t)],
   },
   {
     id: 'secret-format',
@@ -445,7 +552,7 @@ const DETECTORS: readonly Detector[] = [
       const out: Hit[] = [];
       for (const p of SECRET_PATTERNS) {
         if (!p.prefix.some((x) => t.includes(x))) continue;
-        out.push(...regexHits(p.re, t, (m) => (p.check && !p.check(m[0]) ? false : 0.99)));
+        regexHits(p.re, t, (m) => (p.check && !p.check(m[0]) ? false : 0.99), out);
       }
       return out;
     },
@@ -474,6 +581,7 @@ const DETECTORS: readonly Detector[] = [
       IBAN_RE.lastIndex = 0;
       let m: RegExpExecArray | null;
       while ((m = IBAN_RE.exec(t)) !== null) {
+        tick();
         // the pattern may run into following words: cut at the country's IBAN length
         const want = IBAN_LENGTHS[m[0].slice(0, 2).toUpperCase()];
         if (want !== undefined) {
@@ -510,7 +618,7 @@ const DETECTORS: readonly Detector[] = [
     find: (t, c) => {
       const hits = regexHits(SSN_RE, t, (m) => (ssnValid(m[1]!, m[2]!, m[3]!) ? 0.9 : false));
       if ((c.names & N_SSN) !== 0) {
-        hits.push(...regexHits(SSN_PLAIN_RE, t, (m) => (ssnValid(m[1]!, m[2]!, m[3]!) ? 0.85 : false)));
+        regexHits(SSN_PLAIN_RE, t, (m) => (ssnValid(m[1]!, m[2]!, m[3]!) ? 0.85 : false), hits);
       }
       return hits;
     },
@@ -548,7 +656,7 @@ const DETECTORS: readonly Detector[] = [
           : false,
       );
       if (maybeIpv6(t, c))
-        out.push(...regexHits(IPV6_RE, t, (m) => (m[0].split(':').length >= 3 && ipv6Valid(m[0]) ? 0.9 : false)));
+        regexHits(IPV6_RE, t, (m) => (m[0].split(':').length >= 3 && ipv6Valid(m[0]) ? 0.9 : false), out);
       return out;
     },
   },
@@ -574,7 +682,7 @@ const DETECTORS: readonly Detector[] = [
       (c.names & N_PERSON) !== 0 || ((c.names & N_NAME) !== 0 && (fieldInfo(c.parent).bits & N_PERSON_PARENT) !== 0),
     find: (t) => {
       const value = t.trim();
-      if (!NAME_VALUE_RE.test(value) || value.length > 80) return [];
+      if (value.length > 80 || !NAME_VALUE_RE.test(value)) return [];
       const start = t.indexOf(value);
       return [{ start, end: start + value.length, score: 0.85 }];
     },
@@ -676,6 +784,16 @@ export function detect(text: string, opts: DetectOptions = {}): Finding[] {
  */
 export function detectInto(text: string, opts: DetectOptions, sink: Finding[], path?: string | (() => string)): number {
   if (text.length === 0) return 0;
+  if (opts.deadline === undefined) return detectWithin(text, opts, sink, path);
+  budgetDeadline = opts.deadline;
+  try {
+    return detectWithin(text, opts, sink, path);
+  } finally {
+    budgetDeadline = Infinity;
+  }
+}
+
+function detectWithin(text: string, opts: DetectOptions, sink: Finding[], path?: string | (() => string)): number {
   const types = opts.types ?? DEFAULT_TYPES;
   const field = opts.fieldName ? fieldInfo(opts.fieldName) : NO_FIELD;
   const ctx: Ctx = {
@@ -703,7 +821,10 @@ export function detectInto(text: string, opts: DetectOptions, sink: Finding[], p
   const minScore = opts.minScore ?? 0.5;
   // candidates are built field by field (an object spread here costs about a microsecond)
   let candidates: Candidate[] | undefined;
+  // long values read the clock before each detector too (a detector's loop ticks only per match)
+  const timed = budgetDeadline !== Infinity && text.length > 4096;
   for (const d of enabledDetectors(types)) {
+    if (timed && performance.now() > budgetDeadline) overBudget();
     if (!d.applies(text, ctx)) continue;
     for (const h of d.find(text, ctx))
       if (h.score >= minScore && h.end > h.start)
@@ -718,6 +839,7 @@ export function detectInto(text: string, opts: DetectOptions, sink: Finding[], p
   }
   if (opts.custom) {
     for (const c of opts.custom) {
+      if (timed && performance.now() > budgetDeadline) overBudget();
       for (const h of customHits(c, text, ctx.field))
         if (h.score >= minScore && h.end > h.start)
           (candidates ??= []).push({
@@ -737,14 +859,36 @@ export function detectInto(text: string, opts: DetectOptions, sink: Finding[], p
     return 1;
   }
   candidates.sort((a, b) => b.priority - a.priority || b.end - b.start - (a.end - a.start) || a.start - b.start);
-  const kept: Candidate[] = [];
-  for (const c of candidates) {
-    if (kept.some((k) => c.start < k.end && k.start < c.end)) continue;
-    kept.push(c);
-  }
-  kept.sort((a, b) => a.start - b.start);
+  const kept = resolveOverlaps(candidates, text.length);
   for (const k of kept) sink.push(finding(k, at));
   return kept.length;
+}
+
+/**
+ * Keeps, from candidates sorted by precedence, each one that overlaps none kept before it; returns them
+ * in text order. Few candidates are compared pairwise; many mark the characters they cover, so the cost
+ * stays linear in the text (each detector's own matches never overlap, so every character is marked at
+ * most once per detector).
+ */
+function resolveOverlaps(candidates: readonly Candidate[], length: number): Candidate[] {
+  const kept: Candidate[] = [];
+  if (candidates.length <= 32) {
+    for (const c of candidates) if (!kept.some((k) => c.start < k.end && k.start < c.end)) kept.push(c);
+  } else {
+    const covered = new Uint8Array(length);
+    for (const c of candidates) {
+      let free = true;
+      for (let i = c.start; i < c.end; i++)
+        if (covered[i] === 1) {
+          free = false;
+          break;
+        }
+      if (!free) continue;
+      covered.fill(1, c.start, c.end);
+      kept.push(c);
+    }
+  }
+  return kept.sort((a, b) => a.start - b.start);
 }
 
 interface Candidate extends Hit {

@@ -6,6 +6,8 @@ export type { CustomDetector, DetectOptions, Finding, PiiType } from './detector
 export { RedactError } from './errors';
 export { kindOf, redact, summaryHeader } from './redact';
 export type { BodyKind, Operator, PseudonymResolver, RedactOptions, RedactResult } from './redact';
+export { RedactPool, redactAsync, sharedRedactPool, WORKER_MIN_CHARS } from './pool';
+export type { RedactPoolOptions } from './pool';
 export { compileRule } from './rules';
 export type { CompiledRule, FieldRule } from './rules';
 export { PseudonymVault, redactWithPseudonyms, restore, TOKEN_RE } from './vault';

@@ -540,6 +540,7 @@ export function redact(body: string, opts: RedactOptions): RedactResult {
       defaultCountry: opts.defaultCountry,
       custom: opts.custom,
       now: opts.now,
+      deadline: opts.deadline,
     },
     types,
     rules: (opts.rules ?? []).map((r) => compileRule(r, kind === 'xml' ? 'xpath' : 'jsonpath')),

@@ -6,7 +6,8 @@
  */
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 import { isValidJson } from '@synapse-ai/json-xml';
-import { redact, type RedactOptions, type RedactResult } from './redact';
+import { pseudonymKey, sharedRedactPool, type RedactPool } from './pool';
+import type { RedactOptions, RedactResult } from './redact';
 
 /** The part of the sidecar's store the vault needs (the SDK's `Store` satisfies it). */
 export interface VaultStore {
@@ -121,27 +122,20 @@ export class PseudonymVault {
 
 /**
  * Redacts with pseudonyms: one pass collects the values to pseudonymize, the vault gives their tokens,
- * a second pass writes them.
+ * a second pass writes them. Large bodies are redacted in the pool's workers (see {@link RedactPool}).
  */
 export async function redactWithPseudonyms(
   body: string,
   opts: Omit<RedactOptions, 'pseudonyms'>,
   vault: PseudonymVault,
   scope: string,
+  pool: RedactPool = sharedRedactPool(),
 ): Promise<RedactResult> {
-  const wanted = new Map<string, { type: string; value: string }>();
-  const first = redact(body, {
-    ...opts,
-    pseudonyms: (type, value) => {
-      wanted.set(`${type}\u0000${value}`, { type, value });
-      return `<${type}_0>`;
-    },
-  });
-  if (wanted.size === 0) return first;
-  const items = [...wanted.values()];
-  const tokens = await vault.tokensFor(scope, items);
-  const map = new Map(items.map((it, i) => [`${it.type}\u0000${it.value}`, tokens[i]!]));
-  return redact(body, { ...opts, pseudonyms: (type, value) => map.get(`${type}\u0000${value}`) ?? `<${type}>` });
+  const first = await pool.run(body, opts, { mode: 'collect' });
+  if (first.wanted.length === 0) return first.result;
+  const tokens = await vault.tokensFor(scope, first.wanted);
+  const pairs = first.wanted.map((it, i): [string, string] => [pseudonymKey(it.type, it.value), tokens[i]!]);
+  return (await pool.run(body, opts, { mode: 'apply', tokens: pairs })).result;
 }
 
 /** Replaces tokens in text (and, structurally, in JSON documents held in strings). */

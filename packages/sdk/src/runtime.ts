@@ -332,6 +332,19 @@ function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function';
 }
 
+/** The time left before a step's signal aborts, for the signals a chain's deadline gives out. */
+const timeLeft = new WeakMap<AbortSignal, () => number>();
+
+/**
+ * Milliseconds left before `signal` (a policy's `ctx.signal`) aborts for the request deadline, or
+ * `undefined` for a signal that has no deadline. Lets long waits (a provider's Retry-After, a queue)
+ * give up at once when they could not end in time.
+ */
+export function remainingMs(signal: AbortSignal | undefined): number | undefined {
+  const left = signal === undefined ? undefined : timeLeft.get(signal);
+  return left === undefined ? undefined : Math.max(0, left());
+}
+
 /** A chain's deadline: a promise that rejects when time runs out or the call is cancelled. */
 class Deadline {
   private promise: Promise<never> | undefined;
@@ -380,6 +393,7 @@ class Deadline {
   get signal(): AbortSignal {
     if (!this.controller) {
       this.controller = new AbortController();
+      timeLeft.set(this.controller.signal, () => (this.expired ? 0 : this.endsAt - this.clock.monotonic()));
       if (this.expired) this.controller.abort(this.reason);
       else void this.armed();
     }

@@ -121,6 +121,16 @@ export const configSchema = {
         timeoutMs: { type: 'integer', minimum: 100, maximum: 600000, default: 10000 },
         maxRetries: { type: 'integer', minimum: 0, maximum: 10, default: 2 },
         concurrency: { type: 'integer', minimum: 1, maximum: 10000, default: 16 },
+        queue: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['max', 'waitMs'],
+          properties: {
+            max: { type: 'integer', minimum: 0, maximum: 10000 },
+            waitMs: { type: 'integer', minimum: 0, maximum: 60000 },
+          },
+        },
+        maxRetryWaitMs: { type: 'integer', minimum: 0, maximum: 600000, default: 2000 },
         breaker: {
           type: 'object',
           additionalProperties: false,

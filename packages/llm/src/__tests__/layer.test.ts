@@ -1,4 +1,14 @@
 import { OpenAI } from 'openai';
+import {
+  contextFromHeaders,
+  definePolicy,
+  MemoryStore,
+  mountPolicy,
+  parsePayload,
+  PolicyChain,
+  proceed,
+  type LlmResult,
+} from '@synapse-ai/sdk';
 import { CircuitBreaker, LlmConfigError, LlmLayer, TestLlmServer } from '..';
 
 const server = new TestLlmServer();
@@ -317,5 +327,121 @@ describe('shared state', () => {
     expect(await two.complete(ask)).toMatchObject({ ok: true, content: 'backup' });
     expect(server.requests.length).toBe(before);
     expect(two.states()[0]!.state).toBe('open');
+  });
+});
+
+/** Runs one call as a policy does (with ctx.signal, which carries the request deadline), within `timeoutMs`. */
+async function callWithin(l: LlmLayer, timeoutMs: number): Promise<LlmResult | undefined> {
+  let call: Promise<LlmResult> | undefined;
+  const policy = definePolicy({
+    meta: {
+      name: 'ask',
+      version: '1.0.0',
+      description: 'asks the model',
+      flows: ['request'],
+      stage: 'ai',
+      priority: 100,
+    },
+    async handler(_m, ctx) {
+      call = ctx.llm.complete(ask, ctx.signal);
+      await call;
+      return proceed();
+    },
+  });
+  const store = new MemoryStore(undefined, 0);
+  const chain = new PolicyChain('ask', [mountPolicy(policy, {})]);
+  const silent = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent } as never;
+  await chain.execute(
+    {
+      payload: parsePayload(Buffer.from(''), undefined),
+      contentType: undefined,
+      headers: {},
+      context: contextFromHeaders({}, () => 'c'),
+    },
+    { logger: silent, store, llm: l, timeoutMs },
+  );
+  await store.close();
+  // the chain answers at its deadline; the call itself ends (never rejecting) right after
+  return call;
+}
+
+describe('failover that always fails over', () => {
+  it('moves on at once when Retry-After is longer than maxRetryWaitMs, counting it for the breaker', async () => {
+    const l = layer({ maxRetries: 2, maxRetryWaitMs: 2000 });
+    server.fallback = { kind: 'status', status: 429, retryAfter: 30 };
+    backup.fallback = { kind: 'reply', content: 'backup' };
+    expect(await l.complete(ask)).toMatchObject({ ok: true, content: 'backup' });
+    // one request, no retry after a 30 s wait
+    expect(server.requests).toHaveLength(1);
+    expect(l.states()[0]!.state).toBe('closed');
+    expect(await l.complete(ask)).toMatchObject({ ok: true, content: 'backup' });
+    expect(l.states()[0]!.state).toBe('open'); // two failures: the breaker's threshold
+  });
+
+  it('moves on at once when Retry-After is longer than the time the request has left', async () => {
+    const l = layer({ maxRetries: 2, maxRetryWaitMs: 60_000 });
+    server.fallback = { kind: 'status', status: 503, retryAfter: 5 };
+    backup.fallback = { kind: 'reply', content: 'backup' };
+    expect(await callWithin(l, 1500)).toMatchObject({ ok: true, content: 'backup' });
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('takes a short Retry-After that fits the budget', async () => {
+    const l = layer({ maxRetries: 1, maxRetryWaitMs: 2000 });
+    server.enqueue({ kind: 'status', status: 429, retryAfter: 1 }, { kind: 'reply', content: 'after the wait' });
+    expect(await callWithin(l, 5000)).toMatchObject({ ok: true, content: 'after the wait' });
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('counts an attempt the request deadline cut off as a failure', async () => {
+    const l = layer({ breaker: { failures: 1, openMs: 60_000 }, timeoutMs: 10_000 });
+    server.fallback = { kind: 'hang' };
+    const r = await callWithin(l, 300);
+    expect(r).toMatchObject({ ok: false, code: 'cancelled' });
+    expect(l.states()[0]!.state).toBe('open');
+  });
+
+  it('does not count a caller that went away', async () => {
+    const l = layer({ breaker: { failures: 1, openMs: 60_000 }, timeoutMs: 10_000 });
+    server.fallback = { kind: 'hang' };
+    const ac = new AbortController();
+    const pending = l.complete(ask, ac.signal);
+    setTimeout(() => ac.abort(new Error('cancelled')), 50);
+    expect(await pending).toMatchObject({ ok: false, code: 'cancelled' });
+    expect(l.states()[0]!.state).toBe('closed');
+  });
+
+  it('never resets the breaker when the slots are full', async () => {
+    const l = layer({ concurrency: 1, breaker: { failures: 2, openMs: 60_000 }, maxRetries: 0, timeoutMs: 400 });
+    backup.fallback = { kind: 'reply', content: 'backup' };
+    server.enqueue({ kind: 'status', status: 500 }, { kind: 'hang' });
+    await l.complete(ask); // the first failure of two
+    const hanging = l.complete(ask); // holds the primary's only slot until it times out: the second
+    await new Promise((r) => setTimeout(r, 100));
+    // the slot is taken: this call goes to the backup and must not clear the first failure
+    expect(await l.complete(ask)).toMatchObject({ ok: true, content: 'backup' });
+    expect(await hanging).toMatchObject({ ok: true, content: 'backup' });
+    expect(l.states()[0]!.state).toBe('open');
+  });
+
+  it('hands back the half-open probe when no slot is free, without closing the breaker', async () => {
+    const clock = { t: 0 };
+    const b = new CircuitBreaker(1, 1000, () => clock.t);
+    b.failure();
+    clock.t = 1500;
+    expect(b.state).toBe('half-open');
+    expect(b.allow()).toBe(true); // the probe
+    b.release(); // …not made
+    expect(b.state).toBe('half-open');
+    expect(b.allow()).toBe(true); // another call may probe
+  });
+
+  it('queues a few calls briefly for a full target instead of refusing them', async () => {
+    const l = layer({ concurrency: 1, queue: { max: 1, waitMs: 2000 }, maxRetries: 0 });
+    server.fallback = { kind: 'reply', content: 'primary', delayMs: 100 };
+    backup.fallback = { kind: 'reply', content: 'backup' };
+    const results = await Promise.all(Array.from({ length: 3 }, () => l.complete(ask)));
+    // one in flight, one waits for its slot, the third finds the queue full and goes to the backup
+    expect(results.map((r) => (r.ok ? r.content : r.code)).sort()).toEqual(['backup', 'primary', 'primary']);
   });
 });

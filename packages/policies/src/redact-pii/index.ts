@@ -7,7 +7,7 @@ import {
   type CustomDetector,
   DEFAULT_TYPES,
   PII_TYPES,
-  redact,
+  redactAsync,
   RedactError,
   redactWithPseudonyms,
   summaryHeader,
@@ -205,7 +205,7 @@ function buildRedactPii(extra: readonly CustomDetector[], name: string, version:
         const modelHits = o.modelPass.enabled
           ? await modelEntities(
               text,
-              redact(text, { ...redactOptions, operators: { '*': { op: 'replace' } } }).body,
+              (await redactAsync(text, { ...redactOptions, operators: { '*': { op: 'replace' } } })).body,
               { types: o.modelPass.types ?? ['PERSON', 'ADDRESS'], maxChars: o.modelPass.maxChars ?? 4000 },
               ctx,
             )
@@ -222,7 +222,7 @@ function buildRedactPii(extra: readonly CustomDetector[], name: string, version:
               vaultFor(ctx.store, o),
               scopeOf(o, message.context, message.headers),
             )
-          : redact(text, redactOptions);
+          : await redactAsync(text, redactOptions);
         headers['X-Redaction-Summary'] = summaryHeader(result.summary);
         if (result.findings.length === 0) return proceed({ headers, modified: false });
         ctx.logger.debug('redacted', { summary: result.summary });
