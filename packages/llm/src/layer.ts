@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Ajv, { type ValidateFunction } from 'ajv';
 import { APIConnectionError, APIConnectionTimeoutError, APIError, AzureOpenAI, OpenAI } from 'openai';
-import { remainingMs, type LlmHooks, type LlmRequest, type LlmResult } from '@synapse-ai/sdk';
+import type { LlmHooks, LlmRequest, LlmResult } from '@synapse-ai/sdk';
 
 export interface ProviderConfig {
   /** Name used in the chain, metrics and logs. */
@@ -216,6 +216,11 @@ function describeFailure(err: unknown): { code: string; reason: string } {
   return { code: 'error', reason: err instanceof Error ? err.message : String(err) };
 }
 
+export interface CallOptions {
+  /** When the caller needs the answer by, on the performance.now() clock. */
+  deadline?: number;
+}
+
 /** The LLM layer: plugs into policies as `ctx.llm`. */
 export class LlmLayer implements LlmHooks {
   readonly available = true;
@@ -382,7 +387,13 @@ export class LlmLayer implements LlmHooks {
     }
   }
 
-  async complete(request: LlmRequest, signal?: AbortSignal): Promise<LlmResult> {
+  /**
+   * One call through the chain. `options.deadline` (performance.now() time) is when the caller needs
+   * the answer by: waits that could not end before it are not taken (the sidecar passes the request's).
+   */
+  async complete(request: LlmRequest, signal?: AbortSignal, options: CallOptions = {}): Promise<LlmResult> {
+    const left = (): number | undefined =>
+      options.deadline === undefined ? undefined : Math.max(0, options.deadline - performance.now());
     const reasons: string[] = [];
     let lastCode = 'unavailable';
     for (const t of this.targets) {
@@ -400,14 +411,14 @@ export class LlmLayer implements LlmHooks {
       }
       // a full target says nothing about its health: the breaker is left as it was (a probe let
       // through in half-open is handed back unused)
-      if (!(await t.slots.acquire(signal, remainingMs(signal)))) {
+      if (!(await t.slots.acquire(signal, left()))) {
         t.breaker.release();
         reasons.push(`${t.provider}/${t.model}: too many calls in flight`);
         lastCode = 'overloaded';
         continue;
       }
       try {
-        const outcome = await this.tryTarget(t, request, signal);
+        const outcome = await this.tryTarget(t, request, signal, left);
         if (outcome.kind === 'answer') {
           const result = outcome.result;
           // a schema violation is the answer's fault, not the provider's health
@@ -453,11 +464,12 @@ export class LlmLayer implements LlmHooks {
     t: Target,
     request: LlmRequest,
     signal: AbortSignal | undefined,
+    remaining: () => number | undefined,
   ): Promise<
     { kind: 'answer'; result: LlmResult } | { kind: 'failed'; code: string; reason: string; counts: boolean }
   > {
     for (let attempt = 0; ; attempt++) {
-      const left = remainingMs(signal);
+      const left = remaining();
       if (left !== undefined && left <= 0)
         return { kind: 'failed', code: 'cancelled', reason: 'no time was left for the call', counts: false };
       try {
@@ -468,14 +480,14 @@ export class LlmLayer implements LlmHooks {
           // cut off by the request's deadline while the provider was answering: that is the provider
           // being too slow, and counts; a caller that went away says nothing about the provider
           const byDeadline =
-            remainingMs(signal) === 0 && !(signal.reason instanceof Error && signal.reason.message === 'cancelled');
+            (remaining() ?? 0) === 0 && !(signal.reason instanceof Error && signal.reason.message === 'cancelled');
           return { kind: 'failed', code: 'cancelled', reason: 'the call was cancelled', counts: byDeadline };
         }
         const f = describeFailure(err);
         if (!retryable(err)) return { kind: 'failed', code: f.code, reason: f.reason, counts: f.code !== 'rejected' };
         if (attempt >= this.maxRetries) return { kind: 'failed', code: f.code, reason: f.reason, counts: true };
         const wait = retryAfterMs(err) ?? backoffMs(attempt);
-        const budget = Math.min(this.maxRetryWaitMs, (remainingMs(signal) ?? Infinity) - 1);
+        const budget = Math.min(this.maxRetryWaitMs, (remaining() ?? Infinity) - 1);
         if (wait > budget) {
           const why =
             retryAfterMs(err) !== undefined

@@ -6,7 +6,14 @@
 import { createHash } from 'node:crypto';
 import type { LlmLayer, Meter, QuotaDecision } from '@synapse-ai/llm';
 import { redact } from '@synapse-ai/redact';
-import { SaiError, type GatewayContext, type LlmHooks, type LlmRequest, type LlmResult } from '@synapse-ai/sdk';
+import {
+  remainingMs,
+  SaiError,
+  type GatewayContext,
+  type LlmHooks,
+  type LlmRequest,
+  type LlmResult,
+} from '@synapse-ai/sdk';
 import { Counter, type Registry } from 'prom-client';
 import type { AuditLog } from './audit';
 
@@ -79,7 +86,13 @@ export function llmHooksFor(services: LlmServices, context: GatewayContext, poli
         });
       }
       const started = performance.now();
-      const result = await services.layer.complete(request, signal);
+      // the request's deadline bounds the layer's waits (Retry-After, queues)
+      const left = remainingMs(signal);
+      const result = await services.layer.complete(
+        request,
+        signal,
+        left === undefined ? {} : { deadline: performance.now() + left },
+      );
       const ms = performance.now() - started;
       const labels = { tenant: who.tenant ?? '-', application: who.application ?? '-', api: who.api ?? '-' };
       let cost = 0;

@@ -1,14 +1,5 @@
 import { OpenAI } from 'openai';
-import {
-  contextFromHeaders,
-  definePolicy,
-  MemoryStore,
-  mountPolicy,
-  parsePayload,
-  PolicyChain,
-  proceed,
-  type LlmResult,
-} from '@synapse-ai/sdk';
+import type { LlmResult } from '@synapse-ai/sdk';
 import { CircuitBreaker, LlmConfigError, LlmLayer, TestLlmServer } from '..';
 
 const server = new TestLlmServer();
@@ -330,39 +321,9 @@ describe('shared state', () => {
   });
 });
 
-/** Runs one call as a policy does (with ctx.signal, which carries the request deadline), within `timeoutMs`. */
-async function callWithin(l: LlmLayer, timeoutMs: number): Promise<LlmResult | undefined> {
-  let call: Promise<LlmResult> | undefined;
-  const policy = definePolicy({
-    meta: {
-      name: 'ask',
-      version: '1.0.0',
-      description: 'asks the model',
-      flows: ['request'],
-      stage: 'ai',
-      priority: 100,
-    },
-    async handler(_m, ctx) {
-      call = ctx.llm.complete(ask, ctx.signal);
-      await call;
-      return proceed();
-    },
-  });
-  const store = new MemoryStore(undefined, 0);
-  const chain = new PolicyChain('ask', [mountPolicy(policy, {})]);
-  const silent = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent } as never;
-  await chain.execute(
-    {
-      payload: parsePayload(Buffer.from(''), undefined),
-      contentType: undefined,
-      headers: {},
-      context: contextFromHeaders({}, () => 'c'),
-    },
-    { logger: silent, store, llm: l, timeoutMs },
-  );
-  await store.close();
-  // the chain answers at its deadline; the call itself ends (never rejecting) right after
-  return call;
+/** One call with a deadline `timeoutMs` from now, as the sidecar makes it for a request. */
+function callWithin(l: LlmLayer, timeoutMs: number): Promise<LlmResult> {
+  return l.complete(ask, AbortSignal.timeout(timeoutMs), { deadline: performance.now() + timeoutMs });
 }
 
 describe('failover that always fails over', () => {

@@ -255,3 +255,57 @@ describe('when the store fails', () => {
     });
   });
 });
+
+describe('failover within the request deadline', () => {
+  const backup = new TestLlmServer();
+  let backupURL = '';
+  beforeAll(async () => {
+    backupURL = `${await backup.start()}/v1`;
+  });
+  afterAll(() => backup.stop());
+
+  it("moves to the next provider at once when a 429's Retry-After outlasts the request", async () => {
+    const askInTime = definePolicy({
+      meta: { ...ask.meta, name: 'ask-in-time' },
+      input: { type: 'object', required: ['q'], properties: { q: { type: 'string' } } },
+      async handler(message, ctx) {
+        const r = await ctx.llm.complete({ messages: [{ role: 'user', content: message.payload.value.q }] }, ctx.signal);
+        if (!r.ok) throw new SaiError('SAI_ERR_UNAVAILABLE', { message: `The model is unavailable (${r.code}).` });
+        return proceed({ json: { answer: r.content, provider: r.provider } });
+      },
+    });
+    const config = loadConfig({ env: { SAI_REQUEST_TIMEOUT_MS: '3000' } });
+    const store = new MemoryStore(undefined, 0);
+    const metrics = new SidecarMetrics();
+    const layer = new LlmLayer({
+      providers: [
+        { name: 'primary', type: 'compatible', baseURL },
+        { name: 'backup', type: 'compatible', baseURL: backupURL },
+      ],
+      chain: [
+        { provider: 'primary', model: 'big' },
+        { provider: 'backup', model: 'small' },
+      ],
+      timeoutMs: 10_000,
+      maxRetries: 3,
+      maxRetryWaitMs: 600_000, // only the request's deadline bounds the wait here
+    });
+    const app = createApp({
+      config,
+      registry: buildRegistry([askInTime], config),
+      logger: createLogger({ level: 'error' }),
+      store,
+      metrics,
+      llmServices: { layer, meter: new Meter(store, {}), metrics: new LlmMetrics(metrics.registry) },
+    }).app;
+    server.fallback = { kind: 'status', status: 429, retryAfter: 30 };
+    backup.fallback = { kind: 'reply', content: 'from the backup' };
+    const res = await request(app)
+      .post('/v1/policies/ask-in-time')
+      .set('Content-Type', 'application/json')
+      .send('{"q":"hi"}');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ answer: 'from the backup', provider: 'backup' });
+    expect(server.requests).toHaveLength(1); // no retry that would outlast the request
+  });
+});
