@@ -77,6 +77,12 @@ export interface SidecarApp {
   /** Marks the app as draining: `/readyz` answers 503 and responses close their connections. */
   drain(): void;
   readonly draining: boolean;
+  /**
+   * Resolves when no policy call and no model call of this app is running any more (true), or after
+   * `ms` (false). Shutdown waits for it before closing the audit log and the store, so work that
+   * outlives its response (a model call past the request deadline) still writes its records.
+   */
+  whenIdle(ms: number): Promise<boolean>;
 }
 
 function sendJson(res: Res, status: number, value: unknown, contentType = 'application/json; charset=utf-8'): void {
@@ -287,6 +293,21 @@ export function createApp(services: AppServices): SidecarApp {
   const limit = config.server.bodyLimit;
   const logRequests = config.logging.requests;
   let draining = false;
+  // policy calls and model calls running now (a model call can outlive its request's response)
+  let active = 0;
+  const idleWaiters: (() => void)[] = [];
+  const track = async <T>(work: Promise<T>): Promise<T> => {
+    active++;
+    try {
+      return await work;
+    } finally {
+      if (--active === 0) for (const wake of idleWaiters.splice(0)) wake();
+    }
+  };
+  const tracked = (hooks: LlmHooks): LlmHooks => ({
+    available: hooks.available,
+    complete: (request, signal) => track(hooks.complete(request, signal)),
+  });
 
   const router = Router({ caseSensitive: true, strict: false });
   const route = router as unknown as Record<'get' | 'post' | 'all' | 'use', (...args: unknown[]) => void>;
@@ -362,6 +383,13 @@ export function createApp(services: AppServices): SidecarApp {
       }
     };
     try {
+      if (services.audit && !services.audit.accepting) {
+        // fail closed: work that cannot be audited is not done
+        throw new SaiError('SAI_ERR_UNAVAILABLE', {
+          message: 'The audit log cannot be written, so audited requests are refused until it can.',
+          logDetail: { reason: `audit log write failed (${services.audit.failure ?? 'error'})` },
+        });
+      }
       if (!chain) {
         throw new SaiError('SAI_ERR_POLICY_NOT_FOUND', {
           message: `No policy or pipeline is named '${name.slice(0, 64)}'. GET /v1/policies lists them.`,
@@ -394,7 +422,7 @@ export function createApp(services: AppServices): SidecarApp {
         logger: lazyChild(logger, { requestId }),
         store,
         ...(services.llmServices
-          ? { llm: llmHooksFor(services.llmServices, context, () => name) }
+          ? { llm: tracked(llmHooksFor(services.llmServices, context, () => name)) }
           : services.llm
             ? { llm: services.llm }
             : {}),
@@ -452,7 +480,7 @@ export function createApp(services: AppServices): SidecarApp {
     }
   };
   route.post('/v1/policies/:name', requireAuth, ((req, res) =>
-    callPolicy(req, res, req.params.name ?? '')) satisfies Handler);
+    track(callPolicy(req, res, req.params.name ?? ''))) satisfies Handler);
 
   route.get('/v1/usage', requireAuth, (async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://sidecar');
@@ -490,10 +518,14 @@ export function createApp(services: AppServices): SidecarApp {
 
   route.get('/readyz', (async (_req, res) => {
     const storeOk = await store.ping().catch(() => false);
-    const ready = !draining && storeOk;
+    const auditOk = services.audit === undefined || services.audit.accepting;
+    const ready = !draining && storeOk && auditOk;
     sendJson(res, ready ? 200 : 503, {
       status: ready ? 'ready' : draining ? 'draining' : 'not-ready',
       store: storeOk ? 'ok' : 'down',
+      ...(services.audit
+        ? { audit: services.audit.state === 'ok' ? 'ok' : `failing (${services.audit.failure})` }
+        : {}),
     });
   }) satisfies Handler);
 
@@ -571,7 +603,7 @@ export function createApp(services: AppServices): SidecarApp {
       const name = plainPolicyName(req.url);
       if (name !== undefined) {
         stamp(req, res);
-        void requireAuth(req as Req, res, () => void callPolicy(req, res, name));
+        void requireAuth(req as Req, res, () => void track(callPolicy(req, res, name)));
         return;
       }
     }
@@ -590,6 +622,22 @@ export function createApp(services: AppServices): SidecarApp {
     metrics,
     drain() {
       draining = true;
+    },
+    whenIdle(ms) {
+      if (active === 0) return Promise.resolve(true);
+      return new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => {
+          const i = idleWaiters.indexOf(wake);
+          if (i >= 0) idleWaiters.splice(i, 1);
+          resolve(false);
+        }, ms);
+        timer.unref();
+        const wake = (): void => {
+          clearTimeout(timer);
+          resolve(true);
+        };
+        idleWaiters.push(wake);
+      });
     },
     // eslint-disable-next-line no-restricted-syntax -- built once per app, not per request
     get draining() {

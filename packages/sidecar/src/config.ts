@@ -32,7 +32,13 @@ export interface SidecarConfig {
   store: { type: 'memory' | 'redis'; url?: string; keyPrefix: string; commandTimeoutMs: number };
   policies: Record<string, { options?: Record<string, unknown> }>;
   pipelines: Record<string, PipelineStep[]>;
-  audit: { file?: string; maxBytes: number; prompts: 'hash' | 'redacted' };
+  audit: {
+    file?: string;
+    maxBytes: number;
+    prompts: 'hash' | 'redacted';
+    onError: 'fail-closed' | 'degrade';
+    headKeyEnv: string;
+  };
   llm?: LlmLayerConfig & { prices?: Prices; quotas?: QuotaRule[] };
 }
 
@@ -177,6 +183,8 @@ export const configSchema = {
         file: { type: 'string', minLength: 1 },
         maxBytes: { type: 'integer', minimum: 1024, default: 67108864 },
         prompts: { enum: ['hash', 'redacted'], default: 'hash' },
+        onError: { enum: ['fail-closed', 'degrade'], default: 'fail-closed' },
+        headKeyEnv: { type: 'string', pattern: '^[A-Z_][A-Z0-9_]{0,63}$', default: 'SAI_AUDIT_HEAD_KEY' },
       },
     },
     policies: {
@@ -230,6 +238,9 @@ const FIXES: Record<string, string> = {
   'audit.file': 'name a file the sidecar may append to, e.g. /var/log/synapse-ai/audit.log (also SAI_AUDIT_FILE)',
   'audit.prompts': 'use hash (the SHA-256 of the prompt) or redacted (the prompt with personal data replaced)',
   'audit.maxBytes': 'give the size in bytes at which the audit log rotates (at least 1024)',
+  'audit.onError':
+    'use fail-closed (refuse audited requests while the log cannot be written) or degrade (serve on, keep records in memory)',
+  'audit.headKeyEnv': 'name an environment variable (upper case), e.g. SAI_AUDIT_HEAD_KEY',
   'logging.requests': 'use none, errors (default) or all',
   'store.type': 'use memory (one replica) or redis (several replicas sharing state)',
   'store.url': 'give redis://host:6379 or rediss://… (prefer SAI_REDIS_URL, which keeps the password out of the file)',

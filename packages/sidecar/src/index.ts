@@ -12,5 +12,13 @@ export { checkExposure, startSidecar } from './server';
 export type { RunningSidecar, StartOptions } from './server';
 export { RedisStore } from './redisStore';
 export type { RedisStoreOptions } from './redisStore';
-export { AuditLog, canonicalJson, chainFiles, verifyAuditChain } from './audit';
-export type { AuditOptions, VerifyResult } from './audit';
+export {
+  AuditFileError,
+  AuditLog,
+  canonicalJson,
+  chainFiles,
+  headFileOf,
+  readAuditHead,
+  verifyAuditChain,
+} from './audit';
+export type { AuditEvent, AuditHead, AuditOptions, TailRepair, VerifyOptions, VerifyResult } from './audit';

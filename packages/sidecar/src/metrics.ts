@@ -2,7 +2,8 @@
  * @fileoverview Prometheus metrics: request counts and latency histograms per policy and outcome,
  * plus Node process metrics. Label values are bounded: unknown policy names count as `_unknown`.
  */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { AuditLog } from './audit';
 
 export type Outcome = 'allow' | 'modified' | 'block' | 'client_error' | 'server_error';
 
@@ -42,6 +43,42 @@ export class SidecarMetrics {
     }
     child.inc();
     child.observe(seconds);
+  }
+
+  /** The audit log's health: whether it is written, records waiting, write errors and drops. */
+  watchAudit(audit: AuditLog): void {
+    new Gauge({
+      name: 'sai_audit_writable',
+      help: '1 while the audit log is written, 0 while writes fail',
+      registers: [this.registry],
+      collect() {
+        this.set(audit.state === 'ok' ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'sai_audit_buffered_records',
+      help: 'Audit records waiting in memory to be written',
+      registers: [this.registry],
+      collect() {
+        this.set(audit.buffered);
+      },
+    });
+    new Gauge({
+      name: 'sai_audit_write_errors',
+      help: 'Failed audit writes since start',
+      registers: [this.registry],
+      collect() {
+        this.set(audit.writeErrors);
+      },
+    });
+    new Gauge({
+      name: 'sai_audit_dropped_records',
+      help: 'Audit records dropped since start because the in-memory buffer was full',
+      registers: [this.registry],
+      collect() {
+        this.set(audit.droppedTotal);
+      },
+    });
   }
 
   render(): Promise<string> {

@@ -11,7 +11,7 @@ import { LlmConfigError, LlmLayer, Meter } from '@synapse-ai/llm';
 import { buildRegistry, createApp, type SidecarApp } from './app';
 import { LlmMetrics, type LlmServices } from './llmHooks';
 import { SidecarMetrics } from './metrics';
-import { AuditLog } from './audit';
+import { AuditFileError, AuditLog } from './audit';
 import { ConfigError, isLoopbackHost, type SidecarConfig } from './config';
 import { createLogger, trustLogValue } from './logger';
 import { RedisStore } from './redisStore';
@@ -64,17 +64,45 @@ export async function startSidecar(options: StartOptions): Promise<RunningSideca
       : new MemoryStore());
   const registry = buildRegistry(options.policies ?? builtinPolicies, config);
   let audit: AuditLog | undefined;
+  const metrics = new SidecarMetrics();
   if (config.audit.file) {
+    const headKey = process.env[config.audit.headKeyEnv];
     try {
-      audit = new AuditLog({ file: config.audit.file, maxBytes: config.audit.maxBytes });
+      audit = new AuditLog({
+        file: config.audit.file,
+        maxBytes: config.audit.maxBytes,
+        onError: config.audit.onError,
+        ...(headKey ? { headKey } : {}),
+        onEvent: (e) => {
+          if (e.kind === 'write-failed')
+            logger.error('the audit log cannot be written', {
+              code: e.code,
+              waiting: e.records,
+              mode: config.audit.onError,
+              note:
+                config.audit.onError === 'fail-closed'
+                  ? 'audited requests are refused with 503 until writing works again'
+                  : 'requests go on; records wait in memory',
+            });
+          else if (e.kind === 'recovered') logger.warn('the audit log is written again');
+          else if (e.records === 1 || e.records % 1000 === 0)
+            logger.error('audit records dropped (the in-memory buffer is full)', { dropped: e.records });
+        },
+      });
     } catch (err) {
+      if (err instanceof AuditFileError) throw new ConfigError('audit', [err.message]);
       throw new ConfigError('audit', [
         `audit.file ${JSON.stringify(config.audit.file)} cannot be opened (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}). Fix: create its folder and let the sidecar write there.`,
       ]);
     }
+    if (audit.repaired)
+      logger.warn('the audit log ended in a record cut off mid-write; the chain continues from the last whole record', {
+        bytes: audit.repaired.bytes,
+        savedTo: audit.repaired.savedTo,
+      });
+    metrics.watchAudit(audit);
   }
   let llmServices: LlmServices | undefined;
-  const metrics = new SidecarMetrics();
   if (config.llm) {
     let layer: LlmLayer;
     try {
@@ -152,12 +180,20 @@ export async function startSidecar(options: StartOptions): Promise<RunningSideca
     closing ??= new Promise<void>((resolve) => {
       sidecar.drain();
       logger.info('shutting down: no new connections, finishing in-flight requests', { inFlight });
+      const shutdownStarted = performance.now();
       const done = (): void => {
         clearTimeout(force);
-        audit?.close();
-        void store.close().finally(() => {
-          logger.info('stopped');
-          resolve();
+        // the responses are out; work that outlives them (a model call past its deadline) writes its
+        // audit records and settles its usage before the log and the store close
+        const left = Math.max(0, config.server.shutdownTimeoutMs - (performance.now() - shutdownStarted));
+        void sidecar.whenIdle(left).then((idle) => {
+          if (!idle)
+            logger.warn('shutdown timeout reached with work still running; its records are written as it ends');
+          audit?.close();
+          return store.close().finally(() => {
+            logger.info('stopped');
+            resolve();
+          });
         });
       };
       const force = setTimeout(() => {

@@ -116,9 +116,16 @@ describe('synapse-ai audit verify', () => {
     log.close();
     expect(await run(['audit', 'verify', file])).toEqual({
       code: 0,
-      out: 'audit chain intact: 2 records in 1 file\n',
+      out: 'audit chain intact: 2 records in 1 file, up to the sealed head\n',
       err: '',
     });
+    // the newest record removed: the chain is intact but short of its head
+    const whole = readFileSync(file, 'utf8');
+    writeFileSync(file, `${whole.split('\n')[0]}\n`);
+    const short = await run(['audit', 'verify', file]);
+    expect(short.code).toBe(1);
+    expect(short.out).toMatch(/the newest 1 record was removed/);
+    writeFileSync(file, whole);
     writeFileSync(file, readFileSync(file, 'utf8').replace(/"decision":"allow"/, '"decision":"block"'));
     const broken = await run(['audit', 'verify', file]);
     expect(broken.code).toBe(1);

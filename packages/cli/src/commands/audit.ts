@@ -3,18 +3,22 @@
  * files and reports the first broken link.
  */
 import { existsSync } from 'node:fs';
-import { chainFiles, verifyAuditChain } from '@synapse-ai/sidecar';
+import { chainFiles, readAuditHead, verifyAuditChain } from '@synapse-ai/sidecar';
 import { CliError, EXIT, type Command } from '../cli';
 
 export const audit: Command = {
   name: 'audit',
   summary: 'Verify the tamper-evident audit log (audit verify FILE).',
-  usage: 'synapse-ai audit verify FILE',
-  optionsHelp: `  FILE                  The current audit log; its rotated files (FILE.000001, …) are checked first`,
-  notes: `Exit codes: 0 the chain is intact, 1 a broken link (the first is named), 2 usage error or unreadable file.`,
-  options: {},
+  usage: 'synapse-ai audit verify FILE [--allow-missing-head]',
+  optionsHelp: `  FILE                  The current audit log; its rotated files (FILE.000001, …) are checked first,
+                        and FILE.head (the sealed newest record) must be reached
+  --allow-missing-head  Accept a log without FILE.head (written before heads existed)`,
+  notes: `The head's seal is checked with SAI_AUDIT_HEAD_KEY when the sidecar was given one.
+Exit codes: 0 the chain is intact, 1 a broken link or missing records (the first problem is named),
+2 usage error or unreadable file.`,
+  options: { 'allow-missing-head': { type: 'boolean' } },
   allowPositionals: true,
-  run({ positionals }, io) {
+  run({ positionals, values }, io) {
     const [verb, file, ...rest] = positionals;
     if (verb !== 'verify')
       throw new CliError(
@@ -25,13 +29,18 @@ export const audit: Command = {
     const files = chainFiles(file);
     let result;
     try {
-      result = verifyAuditChain(files);
+      const key = process.env.SAI_AUDIT_HEAD_KEY;
+      result = verifyAuditChain(files, {
+        head: readAuditHead(file),
+        allowMissingHead: values['allow-missing-head'] === true,
+        ...(key ? { headKey: key } : {}),
+      });
     } catch (err) {
       throw new CliError(`cannot read the audit log: ${(err as Error).message}`);
     }
     if (result.ok) {
       io.stdout.write(
-        `audit chain intact: ${result.records} records in ${result.files} file${result.files === 1 ? '' : 's'}\n`,
+        `audit chain intact: ${result.records} records in ${result.files} file${result.files === 1 ? '' : 's'}${result.head === 'matched' ? ', up to the sealed head' : ' (no head: the newest records are not proven complete)'}\n`,
       );
       return Promise.resolve(EXIT.OK);
     }

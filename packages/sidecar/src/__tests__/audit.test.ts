@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { MemoryStore } from '@synapse-ai/sdk';
 import { builtinPolicies } from '@synapse-ai/policies';
 import { buildRegistry, createApp } from '../app';
-import { AuditLog, chainFiles, verifyAuditChain } from '../audit';
+import { AuditLog, chainFiles, headFileOf, readAuditHead, verifyAuditChain } from '../audit';
 import { loadConfig } from '../config';
 import { createLogger } from '../logger';
 
@@ -22,7 +22,12 @@ describe('audit log', () => {
     expect(records.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5]);
     expect(records[0]!.prev).toBe('genesis');
     expect(records[1]!.prev).toBe(records[0]!.hash);
-    expect(verifyAuditChain([file])).toEqual({ ok: true, records: 5, files: 1 });
+    expect(verifyAuditChain([file], { head: readAuditHead(file) })).toEqual({
+      ok: true,
+      records: 5,
+      files: 1,
+      head: 'matched',
+    });
   });
 
   it.each([
@@ -71,7 +76,12 @@ describe('audit log', () => {
     const files = chainFiles(file);
     expect(files.length).toBeGreaterThan(2);
     expect(readdirSync(join(file, '..')).sort()[0]).toBe('audit.log');
-    expect(verifyAuditChain(files)).toEqual({ ok: true, records: 41, files: files.length });
+    expect(verifyAuditChain(files, { head: readAuditHead(file) })).toEqual({
+      ok: true,
+      records: 41,
+      files: files.length,
+      head: 'matched',
+    });
     // a rotated file missing from the chain is a broken link
     expect(verifyAuditChain(files.slice(1)).ok).toBe(false);
   });
@@ -115,6 +125,171 @@ describe('audit log', () => {
       code: 'SAI_ERR_MALFORMED_JSON',
     });
     expect(readFileSync(file, 'utf8')).not.toMatch(/ada@example\.com|broken/);
-    expect(verifyAuditChain([file]).ok).toBe(true);
+    expect(verifyAuditChain([file], { head: readAuditHead(file) }).ok).toBe(true);
+  });
+});
+
+const five = (file: string, options: Partial<ConstructorParameters<typeof AuditLog>[0]> = {}): AuditLog => {
+  const log = new AuditLog({ file, ...options });
+  for (let i = 0; i < 5; i++) log.append({ policy: 'echo', decision: 'allow', i });
+  return log;
+};
+
+describe('audit durability', () => {
+  it('detects removal of the newest records, and an emptied file, through the sealed head', () => {
+    const file = fresh();
+    five(file).close();
+    const all = lines(file);
+    writeFileSync(file, `${all.slice(0, 3).join('\n')}\n`);
+    const cut = verifyAuditChain([file], { head: readAuditHead(file) });
+    expect(cut).toMatchObject({ ok: false, seq: 3 });
+    if (!cut.ok)
+      expect(cut.reason).toMatch(
+        /ends at sequence 3, but the head seals sequence 5: the newest 2 records were removed/,
+      );
+    writeFileSync(file, '');
+    expect(verifyAuditChain([file], { head: readAuditHead(file) })).toMatchObject({ ok: false });
+    // without its head, a log is not proven complete unless the caller accepts that
+    writeFileSync(file, `${all.join('\n')}\n`);
+    unlinkSync(headFileOf(file));
+    const headless = verifyAuditChain([file], { head: readAuditHead(file) });
+    expect(headless.ok).toBe(false);
+    if (!headless.ok) expect(headless.reason).toMatch(/head file \(audit\.log\.head\) is missing/);
+    expect(verifyAuditChain([file], { allowMissingHead: true })).toMatchObject({ ok: true, head: 'missing' });
+  });
+
+  it('seals the head with a key when one is given, so a rewritten head shows', () => {
+    const file = fresh();
+    five(file, { headKey: 'k'.repeat(32) }).close();
+    expect(verifyAuditChain([file], { head: readAuditHead(file), headKey: 'k'.repeat(32) }).ok).toBe(true);
+    // someone removes the last two records and rewrites the head to match, without the key
+    const kept = lines(file).slice(0, 3);
+    writeFileSync(file, `${kept.join('\n')}\n`);
+    const last = JSON.parse(kept[2]!) as { seq: number; hash: string };
+    writeFileSync(headFileOf(file), JSON.stringify({ seq: last.seq, hash: last.hash }));
+    const forged = verifyAuditChain([file], { head: readAuditHead(file), headKey: 'k'.repeat(32) });
+    expect(forged.ok).toBe(false);
+    if (!forged.ok) expect(forged.reason).toMatch(/valid seal/);
+  });
+
+  it('repairs a record cut off mid-write at start, keeping the cut bytes, and the chain goes on', () => {
+    const file = fresh();
+    five(file).close();
+    const whole = readFileSync(file, 'utf8');
+    writeFileSync(file, `${whole}{"policy":"echo","decision":"al`); // a crash mid-write
+    const log = new AuditLog({ file });
+    expect(log.repaired).toMatchObject({ bytes: 31 });
+    expect(readFileSync(log.repaired!.savedTo, 'utf8')).toBe('{"policy":"echo","decision":"al');
+    log.append({ policy: 'echo', decision: 'allow', after: 'restart' });
+    log.close();
+    expect(verifyAuditChain([file], { head: readAuditHead(file) })).toMatchObject({ ok: true, records: 6 });
+  });
+
+  it('names the fix when the last whole record is damaged, instead of a wrong hint', () => {
+    const file = fresh();
+    five(file).close();
+    writeFileSync(file, `${lines(file).slice(0, 4).join('\n')}\nnot json\n`);
+    expect(() => new AuditLog({ file })).toThrow(/last record of .* is not JSON.*audit verify/);
+  });
+
+  it('survives a full disk: nothing thrown, records kept in memory, written in order when space returns', () => {
+    if (!existsSync('/dev/full')) throw new Error('/dev/full is needed to produce ENOSPC');
+    const dir = mkdtempSync(join(tmpdir(), 'sai-audit-full-'));
+    const real = join(dir, 'real.log');
+    const file = join(dir, 'audit.log');
+    writeFileSync(real, '');
+    symlinkSync(real, file);
+    const events: string[] = [];
+    const log = new AuditLog({ file, onEvent: (e) => events.push(`${e.kind}:${e.code ?? ''}`) });
+    log.append({ n: 1 });
+    log.flush();
+    // the disk fills up: every write of the file now fails with ENOSPC
+    unlinkSync(file);
+    symlinkSync('/dev/full', file);
+    log.append({ n: 2 });
+    expect(() => log.flush()).not.toThrow();
+    log.append({ n: 3 });
+    log.flush();
+    expect(log.state).toBe('failing');
+    expect(log.failure).toBe('ENOSPC');
+    expect(log.accepting).toBe(false); // fail-closed is the default
+    expect(log.buffered).toBe(2);
+    expect(events).toEqual(['write-failed:ENOSPC']);
+    // space again
+    unlinkSync(file);
+    symlinkSync(real, file);
+    log.append({ n: 4 });
+    log.flush();
+    expect(log.state).toBe('ok');
+    expect(events).toEqual(['write-failed:ENOSPC', 'recovered:']);
+    log.close();
+    expect(lines(real).map((l) => (JSON.parse(l) as { n: number }).n)).toEqual([1, 2, 3, 4]);
+    expect(verifyAuditChain([real], { head: readAuditHead(file) })).toMatchObject({ ok: true, records: 4 });
+  });
+
+  it('degrades by configuration, and tells of records it had to drop with a gap record', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sai-audit-full-'));
+    const real = join(dir, 'real.log');
+    const file = join(dir, 'audit.log');
+    writeFileSync(real, '');
+    symlinkSync(real, file);
+    const log = new AuditLog({ file, onError: 'degrade', maxBuffered: 3 });
+    unlinkSync(file);
+    symlinkSync('/dev/full', file);
+    for (let n = 1; n <= 5; n++) log.append({ n });
+    log.flush();
+    expect(log.accepting).toBe(true);
+    expect(log.droppedTotal).toBe(2);
+    unlinkSync(file);
+    symlinkSync(real, file);
+    log.flush();
+    log.close();
+    const records = lines(real).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records.map((r) => r.n ?? r.event)).toEqual([1, 2, 3, 'audit.gap']);
+    expect(records[3]).toMatchObject({ dropped: 2 });
+    expect(verifyAuditChain([real], { head: readAuditHead(file) }).ok).toBe(true);
+  });
+
+  it('refuses audited requests with 503 while the log fails closed, and /readyz says why', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sai-audit-full-'));
+    const real = join(dir, 'real.log');
+    const file = join(dir, 'audit.log');
+    writeFileSync(real, '');
+    symlinkSync(real, file);
+    const log = new AuditLog({ file });
+    const config = loadConfig({ env: {} });
+    const { app } = createApp({
+      config,
+      registry: buildRegistry(builtinPolicies, config),
+      logger: createLogger({ level: 'error' }),
+      store: new MemoryStore(undefined, 0),
+      audit: log,
+    });
+    unlinkSync(file);
+    symlinkSync('/dev/full', file);
+    await request(app).post('/v1/policies/echo').set('Content-Type', 'application/json').send('{}');
+    log.flush();
+    const refused = await request(app).post('/v1/policies/echo').set('Content-Type', 'application/json').send('{}');
+    expect(refused.status).toBe(503);
+    expect(refused.body.detail).toMatch(/audit log cannot be written/);
+    const ready = await request(app).get('/readyz');
+    expect(ready.status).toBe(503);
+    expect(ready.body).toMatchObject({ audit: 'failing (ENOSPC)' });
+    unlinkSync(file);
+    symlinkSync(real, file);
+    log.flush();
+    expect(
+      (await request(app).post('/v1/policies/echo').set('Content-Type', 'application/json').send('{}')).status,
+    ).toBe(200);
+    log.close();
+    expect(verifyAuditChain([real], { head: readAuditHead(file) }).ok).toBe(true);
+  });
+
+  it('writes a record that arrives after close at once, instead of crashing', () => {
+    const file = fresh();
+    const log = five(file);
+    log.close();
+    expect(() => log.append({ policy: 'late', decision: 'allow' })).not.toThrow();
+    expect(verifyAuditChain([file], { head: readAuditHead(file) })).toMatchObject({ ok: true, records: 6 });
   });
 });

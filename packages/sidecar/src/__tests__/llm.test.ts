@@ -5,7 +5,7 @@ import request from 'supertest';
 import { LlmLayer, Meter, TestLlmServer } from '@synapse-ai/llm';
 import { definePolicy, MemoryStore, proceed, SaiError, silentLogger } from '@synapse-ai/sdk';
 import { buildRegistry, createApp } from '../app';
-import { AuditLog, verifyAuditChain } from '../audit';
+import { AuditLog, readAuditHead, verifyAuditChain } from '../audit';
 import { loadConfig } from '../config';
 import { LlmMetrics, llmHooksFor } from '../llmHooks';
 import { createLogger } from '../logger';
@@ -94,7 +94,7 @@ describe('the LLM layer in the sidecar', () => {
     expect(log).toMatch(/"kind":"llm-call"/);
     expect(log).toMatch(/"promptSha256":"[0-9a-f]{64}"/);
     expect(log).not.toMatch(/secret question|ada@example\.com/);
-    expect(verifyAuditChain([auditFile]).ok).toBe(true);
+    expect(verifyAuditChain([auditFile], { head: readAuditHead(auditFile) }).ok).toBe(true);
     expect((await request(app).get('/v1/usage')).status).toBe(400);
     for (const day of ['2026-13-99', '2026-02-30', '2026-1-1']) {
       expect((await request(app).get(`/v1/usage?tenant=acme&day=${day}`)).status).toBe(400);
@@ -227,7 +227,44 @@ describe('a sidecar started with a provider configured', () => {
     }
     const log = readFileSync(auditFile, 'utf8');
     expect(log).toMatch(/"kind":"llm-call".*"provider":"local"/);
-    expect(verifyAuditChain([auditFile]).ok).toBe(true);
+    expect(verifyAuditChain([auditFile], { head: readAuditHead(auditFile) }).ok).toBe(true);
+  });
+
+  it('lets a model call that outlives its response write its record before shutdown closes the log', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sai-llm-stop-'));
+    const file = join(dir, 'sidecar.yaml');
+    const auditFile = join(dir, 'audit.log');
+    writeFileSync(
+      file,
+      [
+        'server: { requestTimeoutMs: 200 }',
+        'llm:',
+        `  providers: [{ name: local, type: compatible, baseURL: "${baseURL}" }]`,
+        '  chain: [{ provider: local, model: slow }]',
+        '  maxRetries: 0',
+        'audit:',
+        `  file: ${JSON.stringify(auditFile)}`,
+      ].join('\n'),
+    );
+    const running = await startSidecar({
+      config: loadConfig({ file, env: { SAI_PORT: '0' } }),
+      policies: [ask], // ask ignores ctx.signal: its model call runs on past the request deadline
+      logger: silentLogger,
+    });
+    server.fallback = { kind: 'reply', content: 'late', delayMs: 600 };
+    const res = await fetch(`${running.url}/v1/policies/ask`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"q":"hi"}',
+    });
+    expect(res.status).toBe(504);
+    await running.close(); // while the model call is still running
+    const records = readFileSync(auditFile, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(records.map((r) => r.kind ?? r.policy)).toEqual(['ask', 'llm-call']);
+    expect(verifyAuditChain([auditFile], { head: readAuditHead(auditFile) }).ok).toBe(true);
   });
 });
 
@@ -269,7 +306,10 @@ describe('failover within the request deadline', () => {
       meta: { ...ask.meta, name: 'ask-in-time' },
       input: { type: 'object', required: ['q'], properties: { q: { type: 'string' } } },
       async handler(message, ctx) {
-        const r = await ctx.llm.complete({ messages: [{ role: 'user', content: message.payload.value.q }] }, ctx.signal);
+        const r = await ctx.llm.complete(
+          { messages: [{ role: 'user', content: message.payload.value.q }] },
+          ctx.signal,
+        );
         if (!r.ok) throw new SaiError('SAI_ERR_UNAVAILABLE', { message: `The model is unavailable (${r.code}).` });
         return proceed({ json: { answer: r.content, provider: r.provider } });
       },
