@@ -67,6 +67,8 @@ module.exports = tseslint.config(
         clearInterval: 'readonly',
         performance: 'readonly',
         URL: 'readonly',
+        fetch: 'readonly',
+        AbortSignal: 'readonly',
       },
     },
     rules: { '@typescript-eslint/no-require-imports': 'off' },

@@ -472,10 +472,16 @@ export class LlmLayer implements LlmHooks {
       const left = remaining();
       if (left !== undefined && left <= 0)
         return { kind: 'failed', code: 'cancelled', reason: 'no time was left for the call', counts: false };
+      const timeout = left === undefined ? undefined : Math.max(1, Math.floor(Math.min(this.timeoutMs, left)));
+      const started = performance.now();
       try {
-        const timeout = left === undefined ? undefined : Math.max(1, Math.floor(Math.min(this.timeoutMs, left)));
         return { kind: 'answer', result: await this.attempt(t, request, signal, timeout) };
       } catch (err) {
+        // some runtimes report the client's own timeout as a plain connection error: one that ends at
+        // the timeout is a timeout
+        const timedOut =
+          err instanceof APIConnectionTimeoutError ||
+          (err instanceof APIConnectionError && performance.now() - started >= 0.95 * (timeout ?? this.timeoutMs));
         if (signal?.aborted) {
           // cut off by the request's deadline while the provider was answering: that is the provider
           // being too slow, and counts; a caller that went away says nothing about the provider
@@ -483,8 +489,9 @@ export class LlmLayer implements LlmHooks {
             (remaining() ?? 0) === 0 && !(signal.reason instanceof Error && signal.reason.message === 'cancelled');
           return { kind: 'failed', code: 'cancelled', reason: 'the call was cancelled', counts: byDeadline };
         }
-        const f = describeFailure(err);
-        if (!retryable(err)) return { kind: 'failed', code: f.code, reason: f.reason, counts: f.code !== 'rejected' };
+        const f = timedOut ? { code: 'timeout', reason: 'the provider did not answer in time' } : describeFailure(err);
+        if (timedOut || !retryable(err))
+          return { kind: 'failed', code: f.code, reason: f.reason, counts: f.code !== 'rejected' };
         if (attempt >= this.maxRetries) return { kind: 'failed', code: f.code, reason: f.reason, counts: true };
         const wait = retryAfterMs(err) ?? backoffMs(attempt);
         const budget = Math.min(this.maxRetryWaitMs, (remaining() ?? Infinity) - 1);
@@ -502,7 +509,11 @@ export class LlmLayer implements LlmHooks {
   }
 }
 
-/** Failures worth another try at the same target: timeouts, connection errors, 408, 409, 429 and 5xx. */
+/**
+ * Failures worth another try at the same target: connection errors, 408, 409, 429 and 5xx. (A target
+ * that did not answer in time is not tried again, see tryTarget: another wait as long would eat the
+ * time the next target needs.)
+ */
 function retryable(err: unknown): boolean {
   if (err instanceof APIConnectionError) return true;
   if (err instanceof APIError) {

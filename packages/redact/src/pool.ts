@@ -106,7 +106,6 @@ export class RedactPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
   private nextId = 1;
-  private closed = false;
   readonly size: number;
   readonly minChars: number;
   private readonly graceMs: number;
@@ -128,7 +127,7 @@ export class RedactPool {
     opts: Omit<RedactOptions, 'pseudonyms'>,
     task: WorkerMode = { mode: 'plain' },
   ): Promise<PooledResult> {
-    if (this.closed || body.length < this.minChars || !cloneable(opts)) return redactTask(body, opts, task);
+    if (body.length < this.minChars || !cloneable(opts)) return redactTask(body, opts, task);
     const { deadline, ...rest } = opts;
     const budgetMs = deadline === undefined ? undefined : Math.max(1, deadline - performance.now());
     return new Promise<PooledResult>((resolve, reject) => {
@@ -217,9 +216,11 @@ export class RedactPool {
     this.pump();
   }
 
-  /** Terminates the workers; later jobs run in place. */
+  /**
+   * Terminates the workers (a job still running is rejected with REDACT_TIMEOUT). The pool stays
+   * usable: a later job starts a new worker. The sidecar calls this at shutdown.
+   */
   async close(): Promise<void> {
-    this.closed = true;
     for (const job of this.queue.splice(0)) {
       if (job.timer) clearTimeout(job.timer);
       job.reject(new RedactError('REDACT_TIMEOUT', 'the redaction pool was closed'));
@@ -228,6 +229,7 @@ export class RedactPool {
       this.slots.splice(0).map(async (s) => {
         s.worker.removeAllListeners();
         s.worker.on('error', () => undefined);
+        if (s.job?.timer) clearTimeout(s.job.timer);
         s.job?.reject(new RedactError('REDACT_TIMEOUT', 'the redaction pool was closed'));
         await s.worker.terminate();
       }),

@@ -55,7 +55,7 @@ export const configSchema = {
       properties: {
         host: { type: 'string', minLength: 1, default: '127.0.0.1' },
         port: { type: 'integer', minimum: 0, maximum: 65535, default: 8088 },
-        bodyLimit: { type: 'integer', minimum: 1, maximum: 1073741824, default: 10485760 },
+        bodyLimit: { type: 'integer', minimum: 1, maximum: 1073741824, default: 1048576 },
         requestTimeoutMs: { type: 'integer', minimum: 1, maximum: 600000, default: 10000 },
         shutdownTimeoutMs: { type: 'integer', minimum: 0, maximum: 600000, default: 10000 },
         keepAliveTimeoutMs: { type: 'integer', minimum: 0, maximum: 3600000, default: 65000 },

@@ -11,6 +11,7 @@ import { LlmConfigError, LlmLayer, Meter } from '@synapse-ai/llm';
 import { buildRegistry, createApp, type SidecarApp } from './app';
 import { LlmMetrics, type LlmServices } from './llmHooks';
 import { SidecarMetrics } from './metrics';
+import { sharedRedactPool } from '@synapse-ai/redact';
 import { AuditFileError, AuditLog } from './audit';
 import { ConfigError, isLoopbackHost, type SidecarConfig } from './config';
 import { createLogger, trustLogValue } from './logger';
@@ -190,7 +191,7 @@ export async function startSidecar(options: StartOptions): Promise<RunningSideca
           if (!idle)
             logger.warn('shutdown timeout reached with work still running; its records are written as it ends');
           audit?.close();
-          return store.close().finally(() => {
+          return Promise.all([store.close(), sharedRedactPool().close()]).finally(() => {
             logger.info('stopped');
             resolve();
           });

@@ -14,7 +14,7 @@ export const serve: Command = {
       --host H          Address to bind (also SAI_HOST). Binding beyond loopback needs an auth
                         token (SAI_AUTH_TOKENS or auth.tokenFile)`,
   notes: `Environment: SAI_CONFIG, SAI_HOST, SAI_PORT, SAI_AUTH_TOKENS (comma-separated), SAI_AUTH_TOKEN_FILE,
-SAI_LOG_LEVEL, SAI_BODY_LIMIT (e.g. 10mb), SAI_REQUEST_TIMEOUT_MS, SAI_REDIS_URL, SAI_AUDIT_FILE;
+SAI_LOG_LEVEL, SAI_BODY_LIMIT (e.g. 1mb), SAI_REQUEST_TIMEOUT_MS, SAI_REDIS_URL, SAI_AUDIT_FILE;
 SAI_PII_VAULT_SECRET and SAI_REDACT_HASH_KEY where the configured policies need them (checked at start).
 Stops gracefully on SIGTERM or SIGINT: no new connections, in-flight requests finish, exit 0.`,
   options: {

@@ -347,6 +347,14 @@ describe('failover that always fails over', () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it('does not retry a target that timed out: the next target gets the time', async () => {
+    const l = layer({ timeoutMs: 300, maxRetries: 2 });
+    server.fallback = { kind: 'hang' };
+    backup.fallback = { kind: 'reply', content: 'backup' };
+    expect(await l.complete(ask)).toMatchObject({ ok: true, content: 'backup' });
+    expect(server.requests).toHaveLength(1);
+  });
+
   it('takes a short Retry-After that fits the budget', async () => {
     const l = layer({ maxRetries: 1, maxRetryWaitMs: 2000 });
     server.enqueue({ kind: 'status', status: 429, retryAfter: 1 }, { kind: 'reply', content: 'after the wait' });

@@ -30,7 +30,7 @@ describe('loadConfig', () => {
       server: {
         host: '127.0.0.1',
         port: 8088,
-        bodyLimit: 10485760,
+        bodyLimit: 1048576,
         requestTimeoutMs: 10000,
         shutdownTimeoutMs: 10000,
         keepAliveTimeoutMs: 65000,

@@ -1,0 +1,224 @@
+/**
+ * Hostile input against a running sidecar: for every built-in policy, bodies built to hit the worst
+ * case of each parser and detector (near the body limit), sent while a probe keeps asking `/healthz`.
+ * What must hold: no answer is a 5xx the input caused, no request runs past its budget, and
+ * `/healthz` is never held up for a second. Then generated malformed bodies (property tests) get a
+ * 4xx problem, never a 5xx. The bounds are the service's robustness promise (README, "Limits"), not
+ * speed targets: speed is measured by the benchmarks.
+ */
+import fc from 'fast-check';
+import request from 'supertest';
+import { builtinPolicies } from '@synapse-ai/policies';
+import { MemoryStore } from '@synapse-ai/sdk';
+import { buildRegistry, createApp } from '../app';
+import { loadConfig } from '../config';
+import { createLogger } from '../logger';
+import { startSidecar, type RunningSidecar } from '../server';
+
+const VAULT = 'adversarial-vault-secret-0123456789';
+process.env.SAI_PII_VAULT_SECRET = VAULT;
+
+const LIMIT = 1024 * 1024;
+/** Just under the body limit (the request line and headers are not counted in it). */
+const SIZE = LIMIT - 64;
+const fill = (unit: string, size = SIZE): string => unit.repeat(Math.max(1, Math.floor(size / unit.length)));
+const list = (n: number, f: (i: number) => string, sep = ''): string =>
+  Array.from({ length: n }, (_, i) => f(i)).join(sep);
+
+/** Bodies that hit each parser's and detector's worst case. */
+const HOSTILE: Record<string, [contentType: string, body: () => string]> = {
+  'text: every detector prefix, repeated': [
+    'text/plain',
+    () =>
+      [
+        '-----BEGIN PRIVATE KEY-----\n',
+        'eyJ-',
+        'host=a;',
+        'jdbc:x:',
+        '1.',
+        '4111 ',
+        '00 1 ',
+        '123-45-6789 ',
+        'a@b.co ',
+        '+1 ',
+        'glpat-',
+        'sk-',
+        'Bearer ',
+        'x://a:',
+      ]
+        .map((f) => fill(f, SIZE / 15))
+        .join(' =password .@:// '),
+  ],
+  'text: phone-like digit runs': ['text/plain', () => fill('call 1.2.3.4.5.6.7.8 or ')],
+  'text: one finding every few characters': ['text/plain', () => fill('x@y.io ')],
+  'json: many findings': [
+    'application/json',
+    () => `{"a":[${fill('"x@y.io 4111111111111111",', SIZE - 10).slice(0, -1)}]}`,
+  ],
+  'json: many keys': ['application/json', () => `{${list(SIZE / 24, (i) => `"k${i}":${i}`, ',')}}`],
+  'json: one long string': [
+    'application/json',
+    () => JSON.stringify({ prompt: fill('The customer 1.2.3.4 said hi. ', SIZE - 20) }),
+  ],
+  'json: escapes everywhere': [
+    'application/json',
+    () => JSON.stringify({ s: fill('\u0001"\\\ud83d\ude00', SIZE / 8) }),
+  ],
+  'json: nested past the limit': ['application/json', () => `${'['.repeat(100_000)}${']'.repeat(100_000)}`],
+  'json: long numbers': [
+    'application/json',
+    () => `[${list(SIZE / 40, () => '123456789012345678901234567890.5e-300', ',')}]`,
+  ],
+  'xml: one element, many attributes': ['application/xml', () => `<a ${list(SIZE / 12, (i) => `a${i}="1"`, ' ')}/>`],
+  'xml: many elements': ['application/xml', () => `<r>${fill('<e x="1">t@u.io</e>', SIZE - 10)}</r>`],
+  'xml: a namespace per element': [
+    'application/xml',
+    () => `<r>${list(SIZE / 36, (i) => `<p${i}:e xmlns:p${i}="u${i}"/>`)}</r>`,
+  ],
+  'xml: nested past the limit': ['application/xml', () => `${'<a>'.repeat(50_000)}${'</a>'.repeat(50_000)}`],
+  'xml: entities and CDATA': [
+    'application/xml',
+    () => `<r>${fill('&amp;&lt;&#x41;<![CDATA[x]]><!--c--><?p d?>', SIZE - 10)}</r>`,
+  ],
+};
+
+/** 5xx answers that are the documented outcome of these inputs, not failures of the service. */
+const EXPECTED_5XX: Record<string, RegExp> = {
+  prompt: /SAI_ERR_LLM_NOT_CONFIGURED/, // no model configured here
+  'validate-output': /SAI_ERR_OUTPUT_INVALID/, // 502: the message is not what the output schema wants
+};
+
+let running: RunningSidecar;
+beforeAll(async () => {
+  running = await startSidecar({
+    config: loadConfig({ env: { SAI_PORT: '0', SAI_LOG_LEVEL: 'error' } }),
+    logger: createLogger({ level: 'error' }),
+  });
+});
+afterAll(() => running.close());
+
+/** Sends one request while asking /healthz every 20 ms; gives the status, the time and the worst probe. */
+async function underProbe(path: string, contentType: string, body: string) {
+  const started = performance.now();
+  let done = false;
+  const call = fetch(`${running.url}${path}`, { method: 'POST', headers: { 'Content-Type': contentType }, body }).then(
+    async (res) => ({ status: res.status, text: await res.text() }),
+  );
+  void call.finally(() => (done = true));
+  let worstProbe = 0;
+  let probes = 0;
+  while (!done) {
+    const t = performance.now();
+    const health = await fetch(`${running.url}/healthz`);
+    await health.text();
+    expect(health.status).toBe(200);
+    worstProbe = Math.max(worstProbe, performance.now() - t);
+    probes++;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  const { status, text } = await call;
+  return { status, text, ms: performance.now() - started, worstProbe, probes };
+}
+
+const routes = builtinPolicies.map((p) => p.meta.name);
+
+describe('hostile bodies near the body limit, every policy, with a concurrent /healthz probe', () => {
+  describe.each(Object.entries(HOSTILE))('%s', (_name, [contentType, make]) => {
+    const body = make();
+    it('fits the body limit', () => {
+      expect(Buffer.byteLength(body)).toBeLessThanOrEqual(LIMIT);
+    });
+    it.each(routes)('%s: a 4xx or an answer, within budget, /healthz never held up 1 s', async (route) => {
+      const r = await underProbe(`/v1/policies/${route}`, contentType, body);
+      if (r.status >= 500) expect(`${route}: ${r.text.slice(0, 200)}`).toMatch(EXPECTED_5XX[route] ?? /^$/);
+      expect(r.worstProbe).toBeLessThan(1000);
+      // the request budget (10 s) and the redaction budget (2 s) with room for a loaded machine
+      expect(r.ms).toBeLessThan(12_000);
+      expect(r.text).not.toMatch(/SAI_ERR_INTERNAL/);
+    });
+  });
+});
+
+describe('generated malformed bodies get a 4xx problem, never a 5xx', () => {
+  const config = loadConfig({ env: {} });
+  const { app } = createApp({
+    config,
+    registry: buildRegistry(builtinPolicies, config),
+    logger: createLogger({ level: 'error' }),
+    store: new MemoryStore(undefined, 0),
+  });
+  const xmlish = fc
+    .array(
+      fc.constantFrom(
+        '<a>',
+        '</a>',
+        '<b x="1">',
+        '</b>',
+        '<p:c xmlns:p="u">',
+        '</p:c>',
+        '&amp;',
+        '&bogus;',
+        '<![CDATA[',
+        ']]>',
+        '<!--',
+        '-->',
+        '<?pi?>',
+        'x@y.io',
+        '"',
+        "'",
+        '<',
+        '>',
+        '&',
+        ' a="1" a="2"',
+        '<jsonValue>',
+        '</jsonValue>',
+        '<?xml-multiple a?>',
+      ),
+      { maxLength: 30 },
+    )
+    .map((a) => a.join(''));
+  const jsonish = fc
+    .array(
+      fc.constantFrom(
+        '{',
+        '}',
+        '[',
+        ']',
+        '"a"',
+        ':',
+        ',',
+        '1e999',
+        '-0',
+        '"\\u12"',
+        '"\\ud800"',
+        'null',
+        'tru',
+        '"x@y.io"',
+        ' ',
+        '"jsonArray"',
+        '"@x"',
+      ),
+      { maxLength: 30 },
+    )
+    .map((a) => a.join(''));
+  const policies = ['echo', 'xml-to-json', 'json-to-xml', 'redact-pii', 'map', 'guard', 'enrich', 'summarize'];
+
+  it.each(policies)('%s', async (policy) => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          xmlish.map((b) => ['application/xml', b] as const),
+          jsonish.map((b) => ['application/json', b] as const),
+        ),
+        async ([ct, b]) => {
+          const res = await request(app).post(`/v1/policies/${policy}`).set('Content-Type', ct).send(b);
+          if (res.status >= 500)
+            throw new Error(`${policy} answered ${res.status} to ${ct} ${JSON.stringify(b)}: ${res.text}`);
+          if (res.status >= 400)
+            expect(res.body).toMatchObject({ status: res.status, code: expect.stringMatching(/^SAI_ERR_/) });
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
