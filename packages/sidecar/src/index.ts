@@ -22,3 +22,4 @@ export {
   verifyAuditChain,
 } from './audit';
 export type { AuditEvent, AuditHead, AuditOptions, TailRepair, VerifyOptions, VerifyResult } from './audit';
+export { hostileBodies } from './hostile';

@@ -47,38 +47,29 @@ export class SidecarMetrics {
 
   /** The audit log's health: whether it is written, records waiting, write errors and drops. */
   watchAudit(audit: AuditLog): void {
-    new Gauge({
-      name: 'sai_audit_writable',
-      help: '1 while the audit log is written, 0 while writes fail',
-      registers: [this.registry],
-      collect() {
-        this.set(audit.state === 'ok' ? 1 : 0);
-      },
-    });
-    new Gauge({
-      name: 'sai_audit_buffered_records',
-      help: 'Audit records waiting in memory to be written',
-      registers: [this.registry],
-      collect() {
-        this.set(audit.buffered);
-      },
-    });
-    new Gauge({
-      name: 'sai_audit_write_errors',
-      help: 'Failed audit writes since start',
-      registers: [this.registry],
-      collect() {
-        this.set(audit.writeErrors);
-      },
-    });
-    new Gauge({
-      name: 'sai_audit_dropped_records',
-      help: 'Audit records dropped since start because the in-memory buffer was full',
-      registers: [this.registry],
-      collect() {
-        this.set(audit.droppedTotal);
-      },
-    });
+    const gauges: [name: string, help: string, read: () => number][] = [
+      [
+        'sai_audit_writable',
+        '1 while the audit log is written, 0 while writes fail',
+        () => (audit.state === 'ok' ? 1 : 0),
+      ],
+      ['sai_audit_buffered_records', 'Audit records waiting in memory to be written', () => audit.buffered],
+      ['sai_audit_write_errors', 'Failed audit writes since start', () => audit.writeErrors],
+      [
+        'sai_audit_dropped_records',
+        'Audit records dropped since start because the in-memory buffer was full',
+        () => audit.droppedTotal,
+      ],
+    ];
+    for (const [name, help, read] of gauges)
+      new Gauge({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.set(read());
+        },
+      });
   }
 
   render(): Promise<string> {

@@ -13,6 +13,7 @@ import { MemoryStore } from '@synapse-ai/sdk';
 import { buildRegistry, createApp } from '../app';
 import { loadConfig } from '../config';
 import { createLogger } from '../logger';
+import { hostileBodies } from '../hostile';
 import { startSidecar, type RunningSidecar } from '../server';
 
 const VAULT = 'adversarial-vault-secret-0123456789';
@@ -20,67 +21,7 @@ process.env.SAI_PII_VAULT_SECRET = VAULT;
 
 const LIMIT = 1024 * 1024;
 /** Just under the body limit (the request line and headers are not counted in it). */
-const SIZE = LIMIT - 64;
-const fill = (unit: string, size = SIZE): string => unit.repeat(Math.max(1, Math.floor(size / unit.length)));
-const list = (n: number, f: (i: number) => string, sep = ''): string =>
-  Array.from({ length: n }, (_, i) => f(i)).join(sep);
-
-/** Bodies that hit each parser's and detector's worst case. */
-const HOSTILE: Record<string, [contentType: string, body: () => string]> = {
-  'text: every detector prefix, repeated': [
-    'text/plain',
-    () =>
-      [
-        '-----BEGIN PRIVATE KEY-----\n',
-        'eyJ-',
-        'host=a;',
-        'jdbc:x:',
-        '1.',
-        '4111 ',
-        '00 1 ',
-        '123-45-6789 ',
-        'a@b.co ',
-        '+1 ',
-        'glpat-',
-        'sk-',
-        'Bearer ',
-        'x://a:',
-      ]
-        .map((f) => fill(f, SIZE / 15))
-        .join(' =password .@:// '),
-  ],
-  'text: phone-like digit runs': ['text/plain', () => fill('call 1.2.3.4.5.6.7.8 or ')],
-  'text: one finding every few characters': ['text/plain', () => fill('x@y.io ')],
-  'json: many findings': [
-    'application/json',
-    () => `{"a":[${fill('"x@y.io 4111111111111111",', SIZE - 10).slice(0, -1)}]}`,
-  ],
-  'json: many keys': ['application/json', () => `{${list(SIZE / 24, (i) => `"k${i}":${i}`, ',')}}`],
-  'json: one long string': [
-    'application/json',
-    () => JSON.stringify({ prompt: fill('The customer 1.2.3.4 said hi. ', SIZE - 20) }),
-  ],
-  'json: escapes everywhere': [
-    'application/json',
-    () => JSON.stringify({ s: fill('\u0001"\\\ud83d\ude00', SIZE / 8) }),
-  ],
-  'json: nested past the limit': ['application/json', () => `${'['.repeat(100_000)}${']'.repeat(100_000)}`],
-  'json: long numbers': [
-    'application/json',
-    () => `[${list(SIZE / 40, () => '123456789012345678901234567890.5e-300', ',')}]`,
-  ],
-  'xml: one element, many attributes': ['application/xml', () => `<a ${list(SIZE / 12, (i) => `a${i}="1"`, ' ')}/>`],
-  'xml: many elements': ['application/xml', () => `<r>${fill('<e x="1">t@u.io</e>', SIZE - 10)}</r>`],
-  'xml: a namespace per element': [
-    'application/xml',
-    () => `<r>${list(SIZE / 36, (i) => `<p${i}:e xmlns:p${i}="u${i}"/>`)}</r>`,
-  ],
-  'xml: nested past the limit': ['application/xml', () => `${'<a>'.repeat(50_000)}${'</a>'.repeat(50_000)}`],
-  'xml: entities and CDATA': [
-    'application/xml',
-    () => `<r>${fill('&amp;&lt;&#x41;<![CDATA[x]]><!--c--><?p d?>', SIZE - 10)}</r>`,
-  ],
-};
+const HOSTILE = hostileBodies(LIMIT - 64);
 
 /** 5xx answers that are the documented outcome of these inputs, not failures of the service. */
 const EXPECTED_5XX: Record<string, RegExp> = {

@@ -89,14 +89,7 @@ describe('audit log', () => {
   it('records every policy call through the sidecar without bodies', async () => {
     const file = fresh();
     const log = new AuditLog({ file });
-    const config = loadConfig({ env: {} });
-    const { app } = createApp({
-      config,
-      registry: buildRegistry(builtinPolicies, config),
-      logger: createLogger({ level: 'error' }),
-      store: new MemoryStore(undefined, 0),
-      audit: log,
-    });
+    const app = auditedApp(log);
     await request(app)
       .post('/v1/policies/redact-pii')
       .set({
@@ -128,6 +121,36 @@ describe('audit log', () => {
     expect(verifyAuditChain([file], { head: readAuditHead(file) }).ok).toBe(true);
   });
 });
+
+/**
+ * An audit path on a disk that can fill up: `file` is a symlink to a real file; `fill()` points it at
+ * /dev/full (every write fails with ENOSPC, from the kernel), `free()` points it back.
+ */
+function fillableDisk() {
+  if (!existsSync('/dev/full')) throw new Error('/dev/full is needed to produce ENOSPC');
+  const dir = mkdtempSync(join(tmpdir(), 'sai-audit-full-'));
+  const real = join(dir, 'real.log');
+  const file = join(dir, 'audit.log');
+  writeFileSync(real, '');
+  symlinkSync(real, file);
+  const point = (target: string): void => {
+    unlinkSync(file);
+    symlinkSync(target, file);
+  };
+  return { real, file, fill: () => point('/dev/full'), free: () => point(real) };
+}
+
+/** An app over every built-in policy that audits to `log`. */
+function auditedApp(log: AuditLog) {
+  const config = loadConfig({ env: {} });
+  return createApp({
+    config,
+    registry: buildRegistry(builtinPolicies, config),
+    logger: createLogger({ level: 'error' }),
+    store: new MemoryStore(undefined, 0),
+    audit: log,
+  }).app;
+}
 
 const five = (file: string, options: Partial<ConstructorParameters<typeof AuditLog>[0]> = {}): AuditLog => {
   const log = new AuditLog({ file, ...options });
@@ -193,19 +216,12 @@ describe('audit durability', () => {
   });
 
   it('survives a full disk: nothing thrown, records kept in memory, written in order when space returns', () => {
-    if (!existsSync('/dev/full')) throw new Error('/dev/full is needed to produce ENOSPC');
-    const dir = mkdtempSync(join(tmpdir(), 'sai-audit-full-'));
-    const real = join(dir, 'real.log');
-    const file = join(dir, 'audit.log');
-    writeFileSync(real, '');
-    symlinkSync(real, file);
+    const { real, file, fill, free } = fillableDisk();
     const events: string[] = [];
     const log = new AuditLog({ file, onEvent: (e) => events.push(`${e.kind}:${e.code ?? ''}`) });
     log.append({ n: 1 });
     log.flush();
-    // the disk fills up: every write of the file now fails with ENOSPC
-    unlinkSync(file);
-    symlinkSync('/dev/full', file);
+    fill(); // every write of the file now fails with ENOSPC
     log.append({ n: 2 });
     expect(() => log.flush()).not.toThrow();
     log.append({ n: 3 });
@@ -215,9 +231,7 @@ describe('audit durability', () => {
     expect(log.accepting).toBe(false); // fail-closed is the default
     expect(log.buffered).toBe(2);
     expect(events).toEqual(['write-failed:ENOSPC']);
-    // space again
-    unlinkSync(file);
-    symlinkSync(real, file);
+    free();
     log.append({ n: 4 });
     log.flush();
     expect(log.state).toBe('ok');
@@ -228,20 +242,14 @@ describe('audit durability', () => {
   });
 
   it('degrades by configuration, and tells of records it had to drop with a gap record', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sai-audit-full-'));
-    const real = join(dir, 'real.log');
-    const file = join(dir, 'audit.log');
-    writeFileSync(real, '');
-    symlinkSync(real, file);
+    const { real, file, fill, free } = fillableDisk();
     const log = new AuditLog({ file, onError: 'degrade', maxBuffered: 3 });
-    unlinkSync(file);
-    symlinkSync('/dev/full', file);
+    fill();
     for (let n = 1; n <= 5; n++) log.append({ n });
     log.flush();
     expect(log.accepting).toBe(true);
     expect(log.droppedTotal).toBe(2);
-    unlinkSync(file);
-    symlinkSync(real, file);
+    free();
     log.flush();
     log.close();
     const records = lines(real).map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -251,22 +259,10 @@ describe('audit durability', () => {
   });
 
   it('refuses audited requests with 503 while the log fails closed, and /readyz says why', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sai-audit-full-'));
-    const real = join(dir, 'real.log');
-    const file = join(dir, 'audit.log');
-    writeFileSync(real, '');
-    symlinkSync(real, file);
+    const { real, file, fill, free } = fillableDisk();
     const log = new AuditLog({ file });
-    const config = loadConfig({ env: {} });
-    const { app } = createApp({
-      config,
-      registry: buildRegistry(builtinPolicies, config),
-      logger: createLogger({ level: 'error' }),
-      store: new MemoryStore(undefined, 0),
-      audit: log,
-    });
-    unlinkSync(file);
-    symlinkSync('/dev/full', file);
+    const app = auditedApp(log);
+    fill();
     await request(app).post('/v1/policies/echo').set('Content-Type', 'application/json').send('{}');
     log.flush();
     const refused = await request(app).post('/v1/policies/echo').set('Content-Type', 'application/json').send('{}');
@@ -275,8 +271,7 @@ describe('audit durability', () => {
     const ready = await request(app).get('/readyz');
     expect(ready.status).toBe(503);
     expect(ready.body).toMatchObject({ audit: 'failing (ENOSPC)' });
-    unlinkSync(file);
-    symlinkSync(real, file);
+    free();
     log.flush();
     expect(
       (await request(app).post('/v1/policies/echo').set('Content-Type', 'application/json').send('{}')).status,
