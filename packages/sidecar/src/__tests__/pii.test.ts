@@ -71,3 +71,20 @@ describe('PII through the sidecar', () => {
     expect(logs()).not.toMatch(/ada@example\.com/);
   });
 });
+
+describe('the redaction budget', () => {
+  it('stops a long scan at timeoutMs and blocks the message (fail closed) instead of answering 200 late', async () => {
+    const { app } = makeApp({
+      pipelines: { strict: [{ policy: 'redact-pii', options: { timeoutMs: 100, defaultCountry: 'US' } }] },
+      server: { bodyLimit: 4 * 1024 * 1024 },
+    });
+    // phone-like digit runs with a default region: every candidate goes to libphonenumber (seconds of work)
+    const body = 'call 1.2.3.4.5.6.7.8 or '.repeat(70_000);
+    const started = performance.now();
+    const res = await request(app).post('/v1/policies/strict').set('Content-Type', 'text/plain').send(body);
+    expect(res.status).toBe(503);
+    expect(res.body).toMatchObject({ code: 'SAI_ERR_REDACTION_FAILED' });
+    // the budget and the worker's grace, far from the seconds the scan would take
+    expect(performance.now() - started).toBeLessThan(3000);
+  });
+});
