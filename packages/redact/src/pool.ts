@@ -172,11 +172,13 @@ export class RedactPool {
 
   private spawn(): Slot {
     const worker = new Worker(workerScript());
-    worker.unref();
     const slot: Slot = { worker, job: undefined };
     worker.on('message', (msg: WorkerResponse) => this.settle(slot, msg));
     worker.on('error', (err) => this.fail(slot, err));
     worker.on('exit', (code) => this.fail(slot, new Error(`the redaction worker exited (code ${code})`)));
+    // an idle worker never keeps the process alive (listeners ref it: unref after them); a busy
+    // one does, as any pending I/O would
+    worker.unref();
     this.slots.push(slot);
     return slot;
   }
@@ -189,6 +191,7 @@ export class RedactPool {
       const job = this.queue.shift()!;
       slot.job = job;
       job.slot = slot;
+      slot.worker.ref();
       const { request } = job;
       // the worker gets the budget left after the wait in the queue
       if (job.deadline !== undefined) request.budgetMs = Math.max(1, job.deadline - performance.now());
@@ -200,6 +203,7 @@ export class RedactPool {
     const job = slot.job;
     if (!job || job.request.id !== msg.id) return;
     slot.job = undefined;
+    slot.worker.unref();
     if (job.timer) clearTimeout(job.timer);
     if (msg.ok) job.resolve({ result: msg.result, wanted: msg.wanted ?? [] });
     else job.reject(msg.code ? new RedactError(msg.code as RedactError['code'], msg.message) : new Error(msg.message));

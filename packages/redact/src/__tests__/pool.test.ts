@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { redact } from '../redact';
 import { RedactPool } from '../pool';
 import { PseudonymVault, redactWithPseudonyms, type VaultStore } from '../vault';
@@ -79,5 +81,14 @@ describe('redaction in worker threads', () => {
       custom: [{ type: 'CUSTOMER', pattern: 'Customer \\d+', validator: (m) => m.endsWith('7') }],
     });
     expect(r.result.summary.CUSTOMER).toBe(5);
+  });
+
+  it('never keeps the process alive once idle (a process that used it exits by itself)', () => {
+    const dist = join(__dirname, '..', '..', 'dist', 'index.js');
+    const script = `const { RedactPool } = require(${JSON.stringify(dist)});
+      new RedactPool({ minChars: 10 }).run('mail a@b.co '.repeat(10), { contentType: 'text/plain' })
+        .then((r) => console.log(r.result.summary.EMAIL));`;
+    // a worker that held the process would make this time out
+    expect(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 15_000 }).trim()).toBe('10');
   });
 });
