@@ -376,32 +376,49 @@ d(`the gateway contract on the real Synapse engine${skipNote}`, () => {
     pool(list, 3, async (scenario) => {
       const run = `r${++counter}`;
       const dir = join(work, run);
-      const backendPort = await freePort(); // one per run: runs go in parallel
-      const built = build(scenario, dir, sidecar.url, deadUrl, `http://127.0.0.1:${backendPort}`);
       const message = messageFor(scenario, run);
-      const out = await runEngine(engine, {
-        ...built,
-        flow: scenario.flow,
-        repeat: 2,
-        message,
-        servers: [
-          {
-            port: backendPort,
-            routes: [
-              {
-                path: '/backend',
-                match: 'prefix',
-                status: 200,
-                body: '{"backend":"answered"}',
-                contentType: 'application/json',
-              },
-            ],
-          },
-        ],
-      });
-      if (out.error) throw new Error(`${JSON.stringify(scenario)}: ${out.error}\n${out.setupLog.join('\n')}`);
-      return { scenario, run, message, results: out.results };
+      // the mock backend's port is free when picked, but another suite's connection may take it
+      // before the engine binds it: then the engine cannot start the run, and it is tried on another
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await runOnce(scenario, run, dir, message);
+        } catch (err) {
+          if (attempt >= 3 || !/BindException: Address already in use/.test((err as Error).message)) throw err;
+        }
+      }
     });
+
+  const runOnce = async (
+    scenario: Scenario,
+    run: string,
+    dir: string,
+    message: ReturnType<typeof messageFor>,
+  ): Promise<Ran> => {
+    const backendPort = await freePort(); // one per run: runs go in parallel
+    const built = build(scenario, dir, sidecar.url, deadUrl, `http://127.0.0.1:${backendPort}`);
+    const out = await runEngine(engine, {
+      ...built,
+      flow: scenario.flow,
+      repeat: 2,
+      message,
+      servers: [
+        {
+          port: backendPort,
+          routes: [
+            {
+              path: '/backend',
+              match: 'prefix',
+              status: 200,
+              body: '{"backend":"answered"}',
+              contentType: 'application/json',
+            },
+          ],
+        },
+      ],
+    });
+    if (out.error) throw new Error(`${JSON.stringify(scenario)}: ${out.error}\n${out.setupLog.join('\n')}`);
+    return { scenario, run, message, results: out.results };
+  };
 
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), 'sai-engine-'));
