@@ -64,15 +64,26 @@ async function underProbe(path: string, contentType: string, body: string) {
 const routes = builtinPolicies.map((p) => p.meta.name);
 
 describe('hostile bodies near the body limit, every policy, with a concurrent /healthz probe', () => {
+  // On a quiet machine (CI runs this suite alone) the bound is 1 s. When other suites load the machine
+  // (`npm test` on a laptop), the same delay stretches: the bound is then four times what a plain body
+  // of the same size costs `echo` at that moment, if that is more than 1 s.
+  const plain = `{"items":[${'{"name":"ada","note":"hello there"},'.repeat((LIMIT - 100) / 36).slice(0, -1)}]}`;
+  const boundNow = async (): Promise<number> =>
+    Math.max(1000, 4 * (await underProbe('/v1/policies/echo', 'application/json', plain)).worstProbe);
+
   describe.each(Object.entries(HOSTILE))('%s', (_name, [contentType, make]) => {
     const body = make();
+    let bound = 1000;
+    beforeAll(async () => {
+      bound = await boundNow();
+    });
     it('fits the body limit', () => {
       expect(Buffer.byteLength(body)).toBeLessThanOrEqual(LIMIT);
     });
     it.each(routes)('%s: a 4xx or an answer, within budget, /healthz never held up 1 s', async (route) => {
       const r = await underProbe(`/v1/policies/${route}`, contentType, body);
       if (r.status >= 500) expect(`${route}: ${r.text.slice(0, 200)}`).toMatch(EXPECTED_5XX[route] ?? /^$/);
-      expect(r.worstProbe).toBeLessThan(1000);
+      expect(r.worstProbe).toBeLessThan(bound);
       // the request budget (10 s) and the redaction budget (2 s) with room for a loaded machine
       expect(r.ms).toBeLessThan(12_000);
       expect(r.text).not.toMatch(/SAI_ERR_INTERNAL/);
