@@ -493,13 +493,11 @@ export class LlmLayer implements LlmHooks {
         if (timedOut || !retryable(err))
           return { kind: 'failed', code: f.code, reason: f.reason, counts: f.code !== 'rejected' };
         if (attempt >= this.maxRetries) return { kind: 'failed', code: f.code, reason: f.reason, counts: true };
-        const wait = retryAfterMs(err) ?? backoffMs(attempt);
+        const asked = retryAfterMs(err);
+        const wait = asked ?? backoffMs(attempt);
         const budget = Math.min(this.maxRetryWaitMs, (remaining() ?? Infinity) - 1);
         if (wait > budget) {
-          const why =
-            retryAfterMs(err) !== undefined
-              ? `asks to wait ${Math.ceil(wait / 1000)} s`
-              : 'has no time left for a retry';
+          const why = asked !== undefined ? `asks to wait ${Math.ceil(wait / 1000)} s` : 'has no time left for a retry';
           return { kind: 'failed', code: f.code, reason: `${f.reason}; ${why}`, counts: true };
         }
         if (!(await sleep(wait, signal)))

@@ -155,19 +155,20 @@ export class RedactPool {
     if (job.slot) {
       // the worker is still inside this job: only terminating it stops the work
       this.terminated++;
-      this.retire(job.slot);
+      void this.retire(job.slot);
     }
     job.reject(new RedactError('REDACT_TIMEOUT', 'redaction did not finish within its time budget'));
     this.pump();
   }
 
-  private retire(slot: Slot): void {
+  /** Takes a slot out of the pool and terminates its worker (resolves when it has stopped). */
+  private retire(slot: Slot): Promise<number> {
     const i = this.slots.indexOf(slot);
     if (i >= 0) this.slots.splice(i, 1);
     slot.job = undefined;
     slot.worker.removeAllListeners();
     slot.worker.on('error', () => undefined);
-    void slot.worker.terminate();
+    return slot.worker.terminate();
   }
 
   private spawn(): Slot {
@@ -212,7 +213,7 @@ export class RedactPool {
 
   private fail(slot: Slot, err: Error): void {
     const job = slot.job;
-    this.retire(slot);
+    void this.retire(slot);
     if (job) {
       if (job.timer) clearTimeout(job.timer);
       job.reject(err);
@@ -230,12 +231,10 @@ export class RedactPool {
       job.reject(new RedactError('REDACT_TIMEOUT', 'the redaction pool was closed'));
     }
     await Promise.all(
-      this.slots.splice(0).map(async (s) => {
-        s.worker.removeAllListeners();
-        s.worker.on('error', () => undefined);
+      [...this.slots].map((s) => {
         if (s.job?.timer) clearTimeout(s.job.timer);
         s.job?.reject(new RedactError('REDACT_TIMEOUT', 'the redaction pool was closed'));
-        await s.worker.terminate();
+        return this.retire(s);
       }),
     );
   }
