@@ -5,13 +5,10 @@
  */
 import { checkLength, JsonXmlError } from './errors';
 import { lineColumn, scanJsonString } from './losslessJson';
+import { isAxis2NCNameUnit } from './java';
 import { resolveSettings, type Settings } from './properties';
 import type { ConvertOptions } from './xmlToJson';
 
-const NC_START =
-  /[A-Z_a-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD]/;
-const NC_CHAR =
-  /[-.0-9A-Z_a-z\u00B7\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u037D\u037F-\u1FFF\u200C-\u200D\u203F-\u2040\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD]/;
 const NCNAME_RE =
   /^[A-Z_a-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD][-.0-9A-Z_a-z\u00B7\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u037D\u037F-\u1FFF\u200C-\u200D\u203F-\u2040\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD]*$/;
 const NUMBER_RE = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
@@ -58,6 +55,118 @@ export function escapeXml(s: string, attribute = false): string {
   return out + s.slice(last);
 }
 
+/** Characters Woodstox (the XML writer under Axiom) cannot write in XML 1.0 text or attributes. */
+const WRITE_SPECIAL = /[&<>"\r\t\n\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uD800-\uDFFF\uFFFE\uFFFF]/;
+
+/**
+ * Java's `StringEscapeUtils.escapeJava` (commons-text): `"` and `\` escaped, `\b \t \n \f \r` as such,
+ * every other character outside U+0020..U+007F as `\uXXXX` (upper case; a supplementary character
+ * as its two surrogates).
+ */
+export function escapeJava(s: string): string {
+  let out = '';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x22) out += '\\"';
+    else if (c === 0x5c) out += '\\\\';
+    else if (c >= 0x20 && c <= 0x7f) out += s[i];
+    else if (c === 0x08) out += '\\b';
+    else if (c === 0x09) out += '\\t';
+    else if (c === 0x0a) out += '\\n';
+    else if (c === 0x0c) out += '\\f';
+    else if (c === 0x0d) out += '\\r';
+    else out += `\\u${c.toString(16).toUpperCase().padStart(4, '0')}`;
+  }
+  return out;
+}
+
+/** Thrown by the writers below for what WSO2 cannot write; the converter turns it into a JsonXmlError. */
+class Unwritable extends Error {}
+
+function charRef(c: number): string {
+  return `&#x${c.toString(16)};`;
+}
+
+/** One run of text as Woodstox writes it; returns the index of a character it refuses, or -1 and the text. */
+function writeRun(s: string, attribute: boolean): { text: string; bad: number } {
+  let out = '';
+  let last = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    let rep: string | undefined;
+    if (c === 0x26) rep = '&amp;';
+    else if (c === 0x3c) rep = '&lt;';
+    else if (c === 0x3e) rep = attribute ? undefined : '&gt;';
+    else if (c === 0x22) rep = attribute ? '&quot;' : undefined;
+    else if (c === 0x0d) rep = '&#xd;';
+    else if (c === 0x09 || c === 0x0a) rep = attribute ? charRef(c) : undefined;
+    else if (c < 0x20) return { text: out + s.slice(last, i), bad: i };
+    else if (c >= 0x7f && c <= 0x9f) rep = attribute ? undefined : charRef(c);
+    else if (c === 0xfffe || c === 0xffff) rep = charRef(c);
+    else if (c >= 0xd800 && c <= 0xdfff) {
+      const pair =
+        c <= 0xdbff ? (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00 : i > 0 && (s.charCodeAt(i - 1) & 0xfc00) === 0xd800;
+      if (!pair)
+        throw new Unwritable(
+          'a lone surrogate (a broken UTF-16 pair), which WSO2 refuses to write ("Broken surrogate pair")',
+        );
+    }
+    if (rep !== undefined) {
+      out += s.slice(last, i) + rep;
+      last = i + 1;
+    }
+  }
+  return { text: out + s.slice(last), bad: -1 };
+}
+
+/** Whether Woodstox's char[] writer writes out its pending run at `s[i]` (it quotes that character). */
+function quotedInArrayPath(s: string, i: number, runStart: number): boolean {
+  const c = s.charCodeAt(i);
+  if (c === 0x26 || c === 0x3c || c === 0x0d || (c >= 0x7f && c <= 0x9f) || c === 0xfffe || c === 0xffff) return true;
+  return c === 0x3e && (i === runStart || s.charCodeAt(i - 1) === 0x5d);
+}
+
+/**
+ * Element text as Micro Integrator writes it. Where the text holds a control character XML 1.0 cannot
+ * carry, Axiom's OMText catches the writer's failure and writes the whole text again through
+ * `escapeJava`; what the writer had already put out stays in front. Woodstox writes a text shorter
+ * than 12 characters character by character (all of it before the control character stays:
+ * `"ab\u0001"` → `ab` + `ab\u0001`); a longer one is copied in 512-character chunks, each written
+ * run by run, a run going out when a character needs quoting (`&`, `<`, CR, C1 controls…), so what
+ * stays is the chunks before the control character's and, in its chunk, the text up to the last
+ * quoted character before it.
+ */
+function wso2Text(s: string): string {
+  if (!WRITE_SPECIAL.test(s)) return s;
+  const first = writeRun(s, false);
+  if (first.bad < 0) return first.text;
+  const k = first.bad;
+  let written = k;
+  if (s.length >= 12) {
+    const chunkStart = k - (k % 512);
+    written = chunkStart;
+    for (let i = chunkStart; i < k; i++) if (quotedInArrayPath(s, i, written)) written = i + 1;
+  }
+  return writeRun(s.slice(0, written), false).text + writeRun(escapeJava(s), false).text;
+}
+
+/** An attribute value as Micro Integrator writes it; a control character makes WSO2 fail. */
+function wso2Attribute(s: string): string {
+  if (!WRITE_SPECIAL.test(s)) return s;
+  const r = writeRun(s, true);
+  if (r.bad >= 0) {
+    throw new Unwritable(
+      `the control character U+${s.charCodeAt(r.bad).toString(16).toUpperCase().padStart(4, '0')}, which XML 1.0 cannot carry in an attribute (WSO2 fails: "Invalid white space character")`,
+    );
+  }
+  return r.text;
+}
+
+const QNAME_RE = new RegExp(`^${NCNAME_RE.source.slice(1, -1)}(?::${NCNAME_RE.source.slice(1, -1)})?$`);
+
+/** WSO2 accepts a top-level JSON value only when the whole body is one of these (JsonUtil.getNewJsonPayload). */
+const TOP_VALUE_RE = /^(?:"[\s\S]*"|true|false|null|-?\d+(?:\.\d+)?)$/;
+
 /**
  * Converts JSON text to the XML WSO2's gateway builds from it.
  * @param props Synapse properties by their synapse.properties (or MI deployment.toml) names.
@@ -91,6 +200,8 @@ class JsonToXml {
   /** `<name>`, `</name>` and `<name/>` per element name, so a leaf adds no new strings but its text. */
   private readonly tags = new Map<string, { open: string; close: string; empty: string }>();
   private readonly names = new Map<string, string>();
+  /** Where the string being written starts (for messages about what WSO2 cannot write). */
+  private at = 0;
 
   constructor(
     private readonly text: string,
@@ -127,9 +238,31 @@ class JsonToXml {
   }
 
   convert(): string {
+    try {
+      return this.run();
+    } catch (e) {
+      if (e instanceof Unwritable) {
+        const where = lineColumn(this.text, Math.min(this.at, this.text.length));
+        throw new JsonXmlError(
+          'JSONXML_UNSUPPORTED',
+          `The JSON string at line ${where.line}, column ${where.column} holds ${e.message}.`,
+          where,
+        );
+      }
+      throw e;
+    }
+  }
+
+  private run(): string {
+    const t = this.text;
+    const body = this.pos === 0 ? t : t.slice(this.pos);
     this.ws();
-    if (this.pos >= this.text.length) return '';
-    const c = this.text.charCodeAt(this.pos);
+    if (this.pos >= t.length) {
+      // WSO2 builds no payload for an empty body or one of spaces; any other whitespace is refused
+      if (/^ *$/.test(body)) return '';
+      return this.fail('the body is only whitespace, which WSO2 refuses ("Payload is not a JSON string")');
+    }
+    const c = t.charCodeAt(this.pos);
     // WSO2's scanner stops when the root value closes: anything after it is ignored
     if (c === 0x7b) {
       this.pos++;
@@ -138,9 +271,15 @@ class JsonToXml {
       this.pos++;
       this.anonymousArray(1);
     } else {
-      const start = this.pos;
-      this.primitive();
-      this.out.push('<jsonValue>', escapeXml(this.text.slice(start, this.pos)), '</jsonValue>');
+      // Micro Integrator's builder takes the whole body as the value's text, as it is
+      if (!TOP_VALUE_RE.test(body)) {
+        return this.fail(
+          'a top-level JSON value must be the whole body, with nothing around it, and a string, true, false, null or a number without exponent ' +
+            '(WSO2 refuses anything else: "Payload is not a JSON string")',
+        );
+      }
+      this.at = this.pos;
+      this.out.push('<jsonValue>', wso2Text(body), '</jsonValue>');
     }
     return this.out.join('');
   }
@@ -155,20 +294,25 @@ class JsonToXml {
     else if (first === 0x24) name = `_JsonReader_PS_${key.slice(1)}`;
     if (!NCNAME_RE.test(name)) {
       if (this.s.buildValidNCNames && name !== '') {
+        // WSO2 (JsonReaderDelegate.toValidNCName) replaces each UTF-16 unit Axis2's XMLChar.isNCName
+        // refuses; it never checks the first character as a name start
         let out = '';
-        for (const ch of name) {
-          const ok = out === '' ? NC_START.test(ch) : NC_CHAR.test(ch);
-          out += ok ? ch : `_JsonReader_${ch.codePointAt(0)!}_`;
+        for (let i = 0; i < name.length; i++) {
+          const unit = name.charCodeAt(i);
+          out += isAxis2NCNameUnit(unit) ? name[i] : `_JsonReader_${unit}_`;
         }
         name = out;
-      } else {
+      }
+      if (!NCNAME_RE.test(name)) {
         const where = lineColumn(this.text, at);
         throw new JsonXmlError(
           'JSONXML_INVALID_NAME',
           `The JSON key ${JSON.stringify(key)} at line ${where.line}, column ${where.column} is not a valid XML element name, so the XML would not be well-formed. ` +
-            (name === ''
+            (key === ''
               ? 'An empty key cannot be converted; rename it.'
-              : 'Set synapse.commons.json.buildValidNCNames=true to encode it (as WSO2 does), or rename the key.'),
+              : this.s.buildValidNCNames
+                ? `buildValidNCNames encodes only characters never allowed in names and leaves ${JSON.stringify(name[0])} at the start as it is (as WSO2 does); rename the key.`
+                : 'Set synapse.commons.json.buildValidNCNames=true to encode it (as WSO2 does), or rename the key.'),
           where,
         );
       }
@@ -178,6 +322,7 @@ class JsonToXml {
   }
 
   private string(): string {
+    this.at = this.pos;
     const t = this.text;
     const start = this.pos + 1;
     // WSO2's scanner takes raw control characters inside strings; so does this converter
@@ -260,7 +405,7 @@ class JsonToXml {
       this.out.push(this.s.nil ? `<${name} nil="true"/>` : t.empty);
       return;
     }
-    const text = this.kind === Kind.String ? escapeXml(value) : value;
+    const text = this.kind === Kind.String ? wso2Text(value) : value;
     if (text === '') this.out.push(t.empty);
     else this.out.push(t.open, text, t.close);
     this.compact();
@@ -296,7 +441,7 @@ class JsonToXml {
     const open = this.out.length;
     this.out.push('');
     this.pending.push(open);
-    const attrs = this.members(depth, owner);
+    const attrs = this.members(depth, owner, open === 0);
     this.pending.pop();
     const t = this.tagsOf(name);
     if (this.out.length === open + 1) {
@@ -361,13 +506,15 @@ class JsonToXml {
   }
 
   /** An object's members: `@` keys as attributes (returned), `$` as text, the rest as child elements; pos is after '{'. */
-  private members(depth: number, owner: string): string {
-    let attrs = '';
-    let seenArray = false;
+  private members(depth: number, owner: string, root: boolean): string {
+    const attrs = new Attributes();
+    // WSO2 drops attributes that follow a member holding an object or an array (wso2/product-ei#4749)
+    let complexSeen = false;
+    let childSeen = false;
     this.ws();
     if (this.text.charCodeAt(this.pos) === 0x7d) {
       this.pos++;
-      return attrs;
+      return '';
     }
     for (;;) {
       this.ws();
@@ -379,10 +526,8 @@ class JsonToXml {
       this.pos++;
       this.ws();
       const c = this.text.charCodeAt(this.pos);
-      if (key.length > 1 && key.charCodeAt(0) === 0x40) {
-        const rendered = this.attribute(key, keyAt, depth);
-        // WSO2 drops attributes that follow an array-valued member (wso2/product-ei#4749)
-        if (!seenArray) attrs += rendered;
+      if (key.charCodeAt(0) === 0x40) {
+        this.attribute(key, keyAt, depth, complexSeen ? null : attrs, { root, childSeen });
       } else if (key === '$') {
         if (c === 0x7b || c === 0x5b) {
           const where = lineColumn(this.text, keyAt);
@@ -394,77 +539,160 @@ class JsonToXml {
         }
         const value = this.primitive();
         if (this.kind === Kind.String) {
-          const text = escapeXml(value);
+          const text = wso2Text(value);
           if (text !== '') this.out.push(text);
         } else if (this.kind === Kind.Literal) this.out.push(value);
+        else attrs.nil(); // "$": null makes the element xsi:nil
       } else if (c === 0x5b) {
-        seenArray = true;
+        complexSeen = true;
+        childSeen = true;
         this.pos++;
         this.namedArray(key, this.name(key, keyAt), depth);
       } else {
+        if (c === 0x7b) complexSeen = true;
+        childSeen = true;
         this.element(this.name(key, keyAt), depth + 1);
       }
       this.ws();
       const d = this.text.charCodeAt(this.pos);
       this.pos++;
       if (d === 0x2c) continue;
-      if (d === 0x7d) return attrs;
+      if (d === 0x7d) return attrs.render();
       this.fail(`unexpected ${this.describe(this.pos - 1)} (expected ',' or '}')`, this.pos - 1);
     }
   }
 
-  /** ` name="value"` for an `@key`; an object value spreads its members as attributes (wso2/api-manager#2082). */
-  private attribute(key: string, keyAt: number, depth: number): string {
+  /**
+   * An `@key` member: an attribute, or with an object value, each of its members an attribute of this
+   * element (wso2/api-manager#2082). `into` is null when WSO2 drops it; the value is read either way.
+   * Names are written as they are (WSO2 applies no `_JsonReader_` encoding to attributes).
+   */
+  private attribute(
+    key: string,
+    keyAt: number,
+    depth: number,
+    into: Attributes | null,
+    where: { root: boolean; childSeen: boolean },
+  ): void {
     const c = this.text.charCodeAt(this.pos);
     if (c === 0x5b) {
-      const where = lineColumn(this.text, keyAt);
+      const at = lineColumn(this.text, keyAt);
       throw new JsonXmlError(
         'JSONXML_UNSUPPORTED',
-        `The attribute key ${JSON.stringify(key)} at line ${where.line}, column ${where.column} holds an array; an attribute takes one value.`,
-        where,
+        `The attribute key ${JSON.stringify(key)} at line ${at.line}, column ${at.column} holds an array; an attribute takes one value.`,
+        at,
       );
     }
-    if (c === 0x7b) {
-      this.checkDepth(depth + 1);
-      this.pos++;
-      let out = '';
-      this.ws();
-      if (this.text.charCodeAt(this.pos) === 0x7d) {
-        this.pos++;
-        return out;
-      }
-      for (;;) {
-        this.ws();
-        if (this.text.charCodeAt(this.pos) !== 0x22) this.fail(`unexpected ${this.describe()} (expected a string key)`);
-        const innerAt = this.pos;
-        const inner = this.string();
-        this.ws();
-        if (this.text.charCodeAt(this.pos) !== 0x3a) this.fail(`unexpected ${this.describe()} (expected ':')`);
-        this.pos++;
-        this.ws();
-        const v = this.text.charCodeAt(this.pos);
-        if (v === 0x7b || v === 0x5b) {
-          const where = lineColumn(this.text, innerAt);
-          throw new JsonXmlError(
-            'JSONXML_UNSUPPORTED',
-            `The attribute ${JSON.stringify(inner)} at line ${where.line}, column ${where.column} (inside ${JSON.stringify(key)}) holds ${v === 0x7b ? 'an object' : 'an array'}; attributes take a string, number or boolean.`,
-            where,
-          );
-        }
-        out += this.attributeText(this.name(inner, innerAt), this.primitive());
-        this.ws();
-        const d = this.text.charCodeAt(this.pos);
-        this.pos++;
-        if (d === 0x2c) continue;
-        if (d === 0x7d) return out;
-        this.fail(`unexpected ${this.describe(this.pos - 1)} (expected ',' or '}')`, this.pos - 1);
-      }
+    if (c !== 0x7b) {
+      const raw = this.primitive();
+      // a dropped attribute is not looked at, but a default namespace after a child member still fails
+      if (into || key === '@xmlns') this.addAttribute(into ?? new Attributes(), key.slice(1), key, raw, keyAt, where);
+      return;
     }
-    return this.attributeText(this.name(key.slice(1), keyAt), this.primitive());
+    this.checkDepth(depth + 1);
+    this.pos++;
+    this.ws();
+    if (this.text.charCodeAt(this.pos) === 0x7d) {
+      this.pos++;
+      return;
+    }
+    for (;;) {
+      this.ws();
+      if (this.text.charCodeAt(this.pos) !== 0x22) this.fail(`unexpected ${this.describe()} (expected a string key)`);
+      const innerAt = this.pos;
+      const inner = this.string();
+      this.ws();
+      if (this.text.charCodeAt(this.pos) !== 0x3a) this.fail(`unexpected ${this.describe()} (expected ':')`);
+      this.pos++;
+      this.ws();
+      const v = this.text.charCodeAt(this.pos);
+      if (v === 0x7b || v === 0x5b) {
+        const at = lineColumn(this.text, innerAt);
+        throw new JsonXmlError(
+          'JSONXML_UNSUPPORTED',
+          `The attribute ${JSON.stringify(inner)} at line ${at.line}, column ${at.column} (inside ${JSON.stringify(key)}) holds ${v === 0x7b ? 'an object' : 'an array'}; attributes take a string, number or boolean.`,
+          at,
+        );
+      }
+      const raw = this.primitive();
+      // "@xmlns": {"$": uri, "p": uri} declares namespaces (BadgerFish), other objects spread attributes
+      const name = key === '@xmlns' ? (inner === '$' ? 'xmlns' : `xmlns:${inner}`) : inner;
+      if (into) this.addAttribute(into, name, inner, raw, innerAt, where);
+      this.ws();
+      const d = this.text.charCodeAt(this.pos);
+      this.pos++;
+      if (d === 0x2c) continue;
+      if (d === 0x7d) return;
+      this.fail(`unexpected ${this.describe(this.pos - 1)} (expected ',' or '}')`, this.pos - 1);
+    }
   }
 
-  private attributeText(name: string, raw: string): string {
-    const value = this.kind === Kind.String ? escapeXml(raw, true) : raw;
-    return ` ${name}="${value}"`;
+  private addAttribute(
+    into: Attributes,
+    name: string,
+    key: string,
+    raw: string,
+    keyAt: number,
+    where: { root: boolean; childSeen: boolean },
+  ): void {
+    const refuse = (why: string): never => {
+      const at = lineColumn(this.text, keyAt);
+      throw new JsonXmlError(
+        name === '' || !QNAME_RE.test(name) ? 'JSONXML_INVALID_NAME' : 'JSONXML_UNSUPPORTED',
+        `The attribute key ${JSON.stringify(key)} at line ${at.line}, column ${at.column} ${why}`,
+        at,
+      );
+    };
+    if (name === '')
+      refuse('has no name after "@" (WSO2 fails: "Local name may not be null or empty"). Rename the key.');
+    if (!QNAME_RE.test(name)) {
+      refuse(
+        `is not an XML attribute name; WSO2 writes attribute names as they are (buildValidNCNames does not apply to them), so the XML would not be well-formed. Rename the key.`,
+      );
+    }
+    if (this.kind === Kind.Null)
+      refuse('is null; WSO2 fails on a null attribute (NullPointerException). Leave the key out or give it a value.');
+    const value = this.kind === Kind.String ? wso2Attribute(raw) : raw;
+    if (name === 'xmlns') {
+      if (where.root)
+        refuse(
+          'declares a default namespace on the root jsonObject, which WSO2 cannot build ("Element namespace from data source is …").',
+        );
+      if (where.childSeen)
+        refuse(
+          'declares a default namespace after a child member, which WSO2 cannot parse (ParseError). Put it first.',
+        );
+      if (value !== '') into.set(name, value);
+    } else into.set(name, value);
+  }
+}
+
+/**
+ * An element's attributes and namespace declarations in the order the JSON gives them (as Micro
+ * Integrator writes a payload built from JSON), its default namespace first; a repeated name keeps
+ * its first place and its last value.
+ */
+class Attributes {
+  private readonly items = new Map<string, string>();
+  private nilled = false;
+
+  set(name: string, value: string): void {
+    this.items.set(name, value);
+  }
+
+  /** `"$": null`: xsi:nil="true", its declaration first and the attribute last. */
+  nil(): void {
+    this.nilled = true;
+  }
+
+  render(): string {
+    if (this.items.size === 0 && !this.nilled) return '';
+    // the element's own (default) namespace goes out with its start tag, before everything else
+    const own = this.items.get('xmlns');
+    let out = own === undefined ? '' : ` xmlns="${own}"`;
+    if (this.nilled) out += ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"';
+    for (const [n, v] of this.items) if (n !== 'xmlns') out += ` ${n}="${v}"`;
+    if (this.nilled) out += ' xsi:nil="true"';
+    return out;
   }
 }

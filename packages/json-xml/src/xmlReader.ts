@@ -60,6 +60,11 @@ export interface ElementOffsets {
 export interface XmlReadOptions {
   /** Deepest element nesting (default 512). */
   maxDepth?: number;
+  /**
+   * Stop reading when the root element closes, leaving whatever follows unread (as Axiom's builder
+   * does when Micro Integrator reads a message: a second root or trailing text is never parsed).
+   */
+  stopAfterRoot?: boolean;
 }
 
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
@@ -253,7 +258,10 @@ export function readXml(xml: string, handler: XmlHandler, options: XmlReadOption
       if (top!.qname !== name) fail(`end tag </${name}> does not match <${top!.qname}>`, start);
       if (top!.bindings) for (const p of top!.bindings.keys()) ns.get(p)!.pop();
       handler.endElement();
-      if (stack.length === 0) rootClosed = true;
+      if (stack.length === 0) {
+        rootClosed = true;
+        if (options.stopAfterRoot) return;
+      }
       continue;
     }
     // start tag
@@ -369,7 +377,10 @@ export function readXml(xml: string, handler: XmlHandler, options: XmlReadOption
     if (selfClosing) {
       if (bindings) for (const p of bindings.keys()) ns.get(p)!.pop();
       handler.endElement();
-      if (stack.length === 0) rootClosed = true;
+      if (stack.length === 0) {
+        rootClosed = true;
+        if (options.stopAfterRoot) return;
+      }
     } else {
       stack.push({ qname, bindings });
     }

@@ -5,6 +5,7 @@
  */
 import { checkLength, JsonXmlError } from './errors';
 import { isValidJson } from './losslessJson';
+import { javaHashMapOrder } from './java';
 import { resolveSettings, type Settings } from './properties';
 import { readXml, type XmlAttribute, type XmlNamespaceDeclaration } from './xmlReader';
 
@@ -12,6 +13,7 @@ const XSI_NS = 'http://www.w3.org/2001/XMLSchema-instance';
 const WRAPPERS = new Set(['jsonObject', 'jsonArray', 'jsonElement']);
 const NUMBER_RE = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/;
 const WS_ONLY = /^[ \t\r\n]*$/;
+const EMPTY_MARKER = '_JsonScanner_EMPTY_OBJECT';
 
 export interface ConvertOptions {
   /** Deepest nesting accepted (default 512). */
@@ -30,7 +32,23 @@ export function bigDecimalString(text: string): string {
   if (negative) i++;
   const e = text.search(/[eE]/);
   const mantissa = text.slice(i, e === -1 ? undefined : e);
-  const exponent = e === -1 ? 0 : Number(text.slice(e + 1));
+  let exponent = 0;
+  if (e !== -1) {
+    // as java.math.BigDecimal(String): at most 10 exponent digits, and a scale that fits an int
+    const digitsOfExp = text
+      .slice(e + 1)
+      .replace(/^[+-]/, '')
+      .replace(/^0+/, '');
+    exponent = Number(text.slice(e + 1));
+    const fraction = mantissa.indexOf('.') === -1 ? 0 : mantissa.length - mantissa.indexOf('.') - 1;
+    const scale = fraction - exponent;
+    if (digitsOfExp.length > 10 || scale > 2147483647 || scale < -2147483648) {
+      throw new JsonXmlError(
+        'JSONXML_UNSUPPORTED',
+        `The number ${text.length > 40 ? `${text.slice(0, 40)}…` : text} has an exponent Java's BigDecimal cannot hold; WSO2 fails on it (NumberFormatException). Send it as a string, or set synapse.commons.json.output.autoPrimitive=false.`,
+      );
+    }
+  }
   const dot = mantissa.indexOf('.');
   const intPart = dot === -1 ? mantissa : mantissa.slice(0, dot);
   const fracPart = dot === -1 ? '' : mantissa.slice(dot + 1);
@@ -102,6 +120,10 @@ interface Frame {
   attrs: string[];
   nil: boolean;
   text: string;
+  /** The text without its whitespace-only nodes (a node is a run of text and CDATA between other markup). */
+  kept: string;
+  /** The node being read. */
+  node: string;
   textNodes: number;
   members: Member[];
   /** A nameless `<?xml-multiple?>` makes the next element start an array. */
@@ -109,7 +131,18 @@ interface Frame {
 }
 
 function newFrame(key: string, qname: string): Frame {
-  return { key, qname, attrs: [], nil: false, text: '', textNodes: 0, members: [], nextIsArray: false };
+  return {
+    key,
+    qname,
+    attrs: [],
+    nil: false,
+    text: '',
+    kept: '',
+    node: '',
+    textNodes: 0,
+    members: [],
+    nextIsArray: false,
+  };
 }
 
 /**
@@ -125,7 +158,8 @@ export function xmlToJson(
   const settings = resolveSettings(props);
   checkLength(xml, 'XML', options.maxLength);
   const converter = new XmlToJson(settings);
-  readXml(xml, converter, { maxDepth: options.maxDepth ?? 512 });
+  // Micro Integrator's builder reads the root element and nothing after it
+  readXml(xml, converter, { maxDepth: options.maxDepth ?? 512, stopAfterRoot: true });
   return converter.result();
 }
 
@@ -136,6 +170,21 @@ class XmlToJson {
   private readonly disableAutoPrimitive: RegExp | null;
   /** The text of a root `<jsonValue>`: raw JSON, written as it is. */
   private rawValue: string | undefined;
+  /**
+   * Inside a root `<jsonValue>` (any namespace): how deep below it. WSO2 writes only that element's
+   * own text (Axiom's getText(): its text children, joined) and never looks at what it contains.
+   */
+  private valueDepth = -1;
+  /** Namespace declarations of the open elements (only kept with enableNSDeclarations). */
+  private readonly scopes: XmlNamespaceDeclaration[][] = [];
+
+  /** The URI `prefix` is bound to by the open elements above the newest one. */
+  private boundAbove(prefix: string): string | undefined {
+    for (let i = this.scopes.length - 2; i >= 0; i--) {
+      for (const d of this.scopes[i]!) if (d.prefix === prefix) return d.uri;
+    }
+    return prefix === '' ? '' : undefined;
+  }
 
   constructor(private readonly s: Settings) {
     this.stack = [newFrame('', '')];
@@ -178,55 +227,121 @@ class XmlToJson {
     attributes: XmlAttribute[],
     declarations: XmlNamespaceDeclaration[],
   ): void {
+    if (this.valueDepth >= 0) {
+      this.valueDepth++;
+      return;
+    }
+    if (this.stack.length === 1 && local === 'jsonValue') {
+      this.valueDepth = 0;
+      this.rawValue = '';
+      return;
+    }
     const parent = this.stack[this.stack.length - 1]!;
+    this.endNode(parent);
     parent.textNodes++; // an element is a child too (for the PRESERVE_SPACES rule)
     const frame = newFrame(this.keyOf(prefix, local), qname);
     const s = this.s;
     if (s.preserveNamespace && s.enableNSDeclarations) {
-      for (const d of declarations) {
+      this.scopes.push(declarations);
+      // Axiom keeps an element's namespace declarations in a HashMap keyed by prefix
+      // the element's own namespace first, as the serializer writes it with the start tag
+      const order =
+        declarations.length < 2
+          ? declarations
+          : javaHashMapOrder(declarations.map((d) => d.prefix))
+              .sort((x, y) => Number(y === prefix) - Number(x === prefix))
+              .map((p) => declarations.find((d) => d.prefix === p)!);
+      for (const d of order) {
+        // Axiom writes no declaration that repeats the binding already in scope
+        if (this.boundAbove(d.prefix) === d.uri) continue;
         frame.attrs.push(
           `${jsonString(d.prefix === '' ? '@xmlns' : `@xmlns${s.namespaceSepChar}${d.prefix}`)}:${jsonString(d.uri)}`,
         );
       }
     }
+    let seen: Map<string, string> | undefined;
     for (const a of attributes) {
-      if (s.nil && a.local === 'nil' && (a.uri === '' || a.uri === XSI_NS)) {
-        if (a.value === 'true') frame.nil = true;
+      const key = `@${this.keyOf(a.prefix, a.local)}`;
+      if (attributes.length > 1) {
+        seen ??= new Map();
+        const other = seen.get(key);
+        if (other !== undefined) {
+          throw new JsonXmlError(
+            'JSONXML_UNSUPPORTED',
+            `Element /${[...this.path(), qname].join('/')} has attributes ${other} and ${a.qname} that both become ${JSON.stringify(key)} in JSON; WSO2 fails on this ("Invalid XML payload"). Rename one, or set synapse.commons.json.preserve.namespace=true to keep their prefixes.`,
+          );
+        }
+        seen.set(key, a.qname);
+      }
+      // only nil="true" itself is taken (WSO2's writer compares the value with "true")
+      if (s.nil && a.local === 'nil' && (a.uri === '' || a.uri === XSI_NS) && a.value === 'true') {
+        frame.nil = true;
         continue;
       }
-      frame.attrs.push(`${jsonString(`@${this.keyOf(a.prefix, a.local)}`)}:${jsonString(a.value)}`);
+      if (a.value === EMPTY_MARKER) this.markerFailure(`attribute ${a.qname} of /${[...this.path(), qname].join('/')}`);
+      frame.attrs.push(`${jsonString(key)}:${jsonString(a.value)}`);
     }
     this.stack.push(frame);
   }
 
   text(text: string): void {
+    if (this.valueDepth >= 0) {
+      if (this.valueDepth === 0) this.rawValue += text;
+      return;
+    }
     const frame = this.stack[this.stack.length - 1]!;
     frame.text += text;
+    frame.node += text;
     frame.textNodes++;
   }
 
+  /** Ends the text node being read in the innermost element: WSO2 drops it if it is only whitespace. */
+  private endNode(frame: Frame): void {
+    if (frame.node === '') return;
+    if (!WS_ONLY.test(frame.node)) frame.kept += frame.node;
+    frame.node = '';
+  }
+
+  comment(): void {
+    if (this.valueDepth < 0) this.endNode(this.stack[this.stack.length - 1]!);
+  }
+
   processingInstruction(target: string, data: string): void {
-    if (target !== 'xml-multiple' || !this.s.multiplePI) return;
+    if (this.valueDepth >= 0) return;
     const frame = this.stack[this.stack.length - 1]!;
+    this.endNode(frame);
+    if (target !== 'xml-multiple' || !this.s.multiplePI) return;
     const name = data.trim();
     if (name === '') {
       frame.nextIsArray = true;
       return;
     }
+    if (name === 'jsonEmpty') {
+      throw new JsonXmlError(
+        'JSONXML_UNSUPPORTED',
+        `An <?xml-multiple jsonEmpty?> instruction in /${[...this.path()].join('/')} names jsonEmpty, which WSO2's JSON writer takes as an internal marker: it writes JSON no client can parse, or fails. Rename it.`,
+      );
+    }
+    const last = frame.members[frame.members.length - 1];
+    if (last && last.key === name) {
+      throw new JsonXmlError(
+        'JSONXML_UNSUPPORTED',
+        `An <?xml-multiple ${name}?> instruction in /${this.path().join('/')} follows a ${name} member; WSO2's JSON writer fails on this (IllegalStateException). Put the instruction before the first ${name} element.`,
+      );
+    }
+    frame.nextIsArray = false; // a named instruction replaces a pending nameless one
     frame.members.push({ key: name, values: [], array: true, forced: true });
   }
 
   endElement(): void {
-    const frame = this.stack.pop()!;
-    const parent = this.stack[this.stack.length - 1]!;
-    if (
-      this.stack.length === 1 &&
-      frame.key === 'jsonValue' &&
-      frame.members.length === 0 &&
-      frame.attrs.length === 0
-    ) {
-      this.rawValue = frame.text;
+    if (this.valueDepth >= 0) {
+      this.valueDepth--;
+      return;
     }
+    const frame = this.stack.pop()!;
+    this.endNode(frame);
+    const parent = this.stack[this.stack.length - 1]!;
+    if (this.s.preserveNamespace && this.s.enableNSDeclarations) this.scopes.pop();
     const value = this.valueOf(frame);
     const last = parent.members[parent.members.length - 1];
     if (last && last.key === frame.key && (last.forced || (this.s.autoArray && !parent.nextIsArray))) {
@@ -238,8 +353,43 @@ class XmlToJson {
     }
   }
 
+  /** WSO2's JSON writer takes this exact string as its "empty object" marker and writes no value: broken JSON. */
+  private markerFailure(where: string): never {
+    throw new JsonXmlError(
+      'JSONXML_UNSUPPORTED',
+      `The ${where} is the text ${EMPTY_MARKER}, which WSO2's JSON writer takes as an internal marker and writes as no value at all (JSON no client can parse).`,
+    );
+  }
+
   private valueOf(frame: Frame): string {
-    if (frame.nil) return 'null';
+    if (frame.key === 'jsonEmpty') {
+      throw new JsonXmlError(
+        'JSONXML_UNSUPPORTED',
+        `Element /${[...this.path(), frame.qname].join('/')} is named jsonEmpty, which WSO2's JSON writer takes as an internal marker: it writes JSON no client can parse, or fails. Rename the element.`,
+      );
+    }
+    if (frame.kept === EMPTY_MARKER && frame.members.length === 0)
+      this.markerFailure(`text of /${[...this.path(), frame.qname].join('/')}`);
+    if (frame.nil) {
+      const what =
+        frame.members.length > 0
+          ? [
+              'content (child elements or <?xml-multiple?> instructions)',
+              'fails ("Invalid XML payload") or writes the null inside the content',
+            ]
+          : frame.attrs.length > 0
+            ? ['other attributes', 'writes JSON no client can parse ({"@a":"x"null})']
+            : !WS_ONLY.test(frame.text)
+              ? ['text', 'writes its internal nil marker glued to the text as the value']
+              : null;
+      if (what) {
+        throw new JsonXmlError(
+          'JSONXML_UNSUPPORTED',
+          `Element /${[...this.path(), frame.qname].join('/')} is nil="true" and has ${what[0]}; with enableXmlNilReadWrite WSO2 ${what[1]}. Drop the nil attribute or the content.`,
+        );
+      }
+      return 'null';
+    }
     const hasChildren = frame.members.length > 0;
     const wsOnly = WS_ONLY.test(frame.text);
     if (hasChildren) {
@@ -249,9 +399,9 @@ class XmlToJson {
           `Element /${[...this.path(), frame.qname].join('/')} has text beside child elements (mixed content), which WSO2 cannot convert to JSON ("Mixed content is not supported"). Move the text into an element of its own.`,
         );
       }
-      return this.objectOf(frame.attrs, frame.members);
+      return this.objectOf(frame.attrs, frame.members, `/${[...this.path(), frame.qname].join('/')}`);
     }
-    let text = frame.text;
+    let text = wsOnly ? frame.text : frame.kept;
     if (wsOnly && !(this.s.preserveSpaces && frame.textNodes === 1 && text !== '')) text = '';
     if (frame.attrs.length === 0) {
       if (text === '') return this.s.nullForEmpty ? 'null' : '""';
@@ -265,8 +415,16 @@ class XmlToJson {
   }
 
   /** An object of attributes and members; a lone jsonObject/jsonArray/jsonElement member unwraps. */
-  private objectOf(attrs: string[], members: Member[]): string {
-    if (attrs.length === 0 && members.length === 1 && WRAPPERS.has(members[0]!.key)) return this.render(members[0]!);
+  private objectOf(attrs: string[], members: Member[], path?: string): string {
+    if (attrs.length === 0 && members.length > 0 && WRAPPERS.has(members[0]!.key)) {
+      if (members.length === 1) return this.render(members[0]!);
+      // WSO2's JSON writer drops the object's braces for a wrapper written first, and writes the
+      // members after it with no comma: JSON no client can parse
+      throw new JsonXmlError(
+        'JSONXML_UNSUPPORTED',
+        `Element ${path ?? '(the root)'} starts with <${members[0]!.key}> followed by other elements; WSO2 unwraps a ${members[0]!.key} that comes first and writes the elements after it as JSON no client can parse. Put the ${members[0]!.key} element last, or rename it.`,
+      );
+    }
     const parts = attrs.slice();
     for (const m of members) parts.push(`${jsonString(m.key)}:${this.render(m)}`);
     return `{${parts.join(',')}}`;
@@ -288,12 +446,13 @@ class XmlToJson {
   result(): string {
     const doc = this.stack[0]!;
     if (this.rawValue !== undefined) {
-      const raw = this.rawValue.trim();
-      if (raw === '') return '';
-      if (!isValidJson(raw)) {
+      const raw = this.rawValue;
+      if (WS_ONLY.test(raw)) return raw;
+      // WSO2 writes the text as it is, JSON or not; a body no client can parse is refused here instead
+      if (!isValidJson(raw.trim())) {
         throw new JsonXmlError(
           'JSONXML_UNSUPPORTED',
-          `<jsonValue> must hold JSON text (a top-level JSON primitive such as "x" or 12); it holds ${JSON.stringify(raw.slice(0, 40))}.`,
+          `<jsonValue> must hold JSON text (a top-level JSON primitive such as "x" or 12); it holds ${JSON.stringify(raw.trim().slice(0, 40))}, which WSO2 would send as a body that is not JSON.`,
         );
       }
       return raw;

@@ -7,7 +7,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 
 export interface EngineLocation {
   jar: string;
@@ -95,9 +95,10 @@ function exec(
   input: string | undefined,
   timeoutMs: number,
   env: Record<string, string> = {},
+  launch: string[] = ['-jar', engine.jar],
 ): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(engine.java, ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', '-jar', engine.jar, ...args], {
+    const child = spawn(engine.java, ['-XX:TieredStopAtLevel=1', '-XX:+UseSerialGC', ...launch, ...args], {
       env: { ...process.env, ...env, SYNAPSE_ENGINE_STDERR_LEVEL: 'OFF' },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -158,4 +159,49 @@ export async function checkWithEngine(
   const props = options.configPropertiesFile;
   const args = ['check', ...(props ? ['--config-properties', props] : []), ...paths];
   return JSON.parse(await exec(engine, args, undefined, options.timeoutMs ?? 60_000, options.env)) as EngineCheckOutput;
+}
+
+/** One conversion for {@link convertWithEngine}. */
+export interface EngineConvertCase {
+  id: string;
+  direction: 'json2xml' | 'xml2json';
+  input: string;
+  /** json2xml: `JsonUtil.toXml(in, pis)`'s second argument (ignored with `viaMessage`). */
+  pis?: boolean;
+  /** Builder plus formatter, the path a message takes through Micro Integrator. */
+  viaMessage?: boolean;
+  /**
+   * json2xml: builder, then a mediator reads the payload (expanding the JSON into an XML tree, as
+   * XPath, enrich or payloadFactory do), then the XML formatter: the XML that mediation works on.
+   */
+  mediated?: boolean;
+}
+
+export type EngineConvertResult = { id: string; ok: true; output: string } | { id: string; ok: false; error: string };
+
+/**
+ * Converts many documents with WSO2's own `JsonUtil` in one engine process (the engine driver's
+ * `convert`, run by `engine/ConvertBatch.java`). Synapse reads `synapse.properties` once, so one call
+ * serves one property set.
+ * @param properties synapse.properties entries in force for every case.
+ * @returns one result per case, in order.
+ */
+export async function convertWithEngine(
+  engine: EngineLocation,
+  cases: readonly EngineConvertCase[],
+  properties: Readonly<Record<string, string>> = {},
+  timeoutMs = 120_000,
+): Promise<EngineConvertResult[]> {
+  const script = resolvePath(__dirname, '..', 'engine', 'ConvertBatch.java');
+  const args = Object.entries(properties).flatMap(([k, v]) => ['--prop', `${k}=${v}`]);
+  const input = cases.map((c) => JSON.stringify(c)).join('\n') + '\n';
+  const stdout = await exec(engine, args, input, timeoutMs, {}, ['-cp', engine.jar, script]);
+  const results = stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as EngineConvertResult);
+  if (results.length !== cases.length) {
+    throw new Error(`synapse-engine conversion answered ${results.length} of ${cases.length} cases`);
+  }
+  return results;
 }

@@ -35,6 +35,18 @@ describe('bigDecimalString (java.math.BigDecimal#toString)', () => {
 });
 
 describe('xmlToJson', () => {
+  it("reads the root element and nothing after it, as Micro Integrator's builder does", () => {
+    expect(xmlToJson('<a>1</a><b/>')).toBe('{"a":1}');
+    expect(xmlToJson('<a>1</a>junk <<')).toBe('{"a":1}');
+  });
+
+  it('writes a root jsonValue (any namespace) as its own text, whatever it contains', () => {
+    expect(xmlToJson('<p:jsonValue xmlns:p="urn:p" a="1">12</p:jsonValue>')).toBe('12');
+    expect(xmlToJson('<jsonValue>"x"<a>ignored</a></jsonValue>')).toBe('"x"');
+    expect(xmlToJson('<jsonValue><a>1</a></jsonValue>')).toBe('');
+    expect(() => xmlToJson('<jsonValue>hello</jsonValue>')).toThrow(/would send as a body that is not JSON/);
+  });
+
   it('keeps number text, reformats exponents, keeps leading-zero strings', () => {
     expect(
       xmlToJson(
@@ -128,7 +140,6 @@ describe('xmlToJson', () => {
       ['<a>\n  <b x=1/></a>', 2, /must be quoted/],
       ['<a>&nbsp;</a>', 1, /unknown entity &nbsp;/],
       ['<a>x &amp y</a>', 1, /'&' must start an entity/],
-      ['<a></a><b/>', 1, /a second root element/],
       ['<a b="1" b="2"/>', 1, /appears twice/],
       ['<p:a/>', 1, /prefix p of <p:a> is not declared/],
       ['<a>&#0;</a>', 1, /invalid character reference/],
@@ -188,8 +199,39 @@ describe('jsonToXml', () => {
       '<jsonObject><a><list>1</list><list>2</list></a></jsonObject>',
     );
     expect(jsonToXml('{"a":{"@q":"say \\"hi\\" & <go>"}}')).toBe(
-      '<jsonObject><a q="say &quot;hi&quot; &amp; &lt;go&gt;"/></jsonObject>',
+      '<jsonObject><a q="say &quot;hi&quot; &amp; &lt;go>"/></jsonObject>',
     );
+    // also after an object-valued member; a repeated attribute keeps its first place and last value
+    expect(jsonToXml('{"a":{"b":1,"@x":"1","c":{"d":1},"@y":"2"}}')).toBe(
+      '<jsonObject><a x="1"><b>1</b><c><d>1</d></c></a></jsonObject>',
+    );
+    expect(jsonToXml('{"a":{"@x":"1","@y":"3","@x":"2"}}')).toBe('<jsonObject><a x="2" y="3"/></jsonObject>');
+    // names are written as they are: no _JsonReader_ encoding for attributes, so a bad one is refused
+    expect(() => jsonToXml('{"a":{"@1x":1}}', { 'synapse.commons.json.buildValidNCNames': 'true' })).toThrow(
+      /"@1x" at line 1, column 7 is not an XML attribute name/,
+    );
+    expect(() => jsonToXml('{"a":{"@x":null}}')).toThrow(/is null; WSO2 fails on a null attribute/);
+    expect(jsonToXml('{"a":{"$":null,"@x":"1"}}')).toBe(
+      '<jsonObject><a xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" x="1" xsi:nil="true"/></jsonObject>',
+    );
+  });
+
+  it('writes text and attributes as Micro Integrator does (Woodstox under Axiom)', () => {
+    // a control character: what was written before it stays, then the whole text Java-escaped
+    expect(jsonToXml('{"a":"p\tq\u0001\u00e9"}')).toBe('<jsonObject><a>p\tqp\\tq\\u0001\\u00E9</a></jsonObject>');
+    expect(jsonToXml('{"a":"x\ry\u0085\ufffe"}')).toBe('<jsonObject><a>x&#xd;y&#x85;&#xfffe;</a></jsonObject>');
+    expect(jsonToXml('{"a":{"@x":"a\tb\nc"}}')).toBe('<jsonObject><a x="a&#x9;b&#xa;c"/></jsonObject>');
+    expect(() => jsonToXml('{"a":"x\ud800y"}')).toThrow(/line 1, column 6 holds a lone surrogate/);
+    expect(() => jsonToXml('{"a":{"@x":"\u0001"}}')).toThrow(/control character U\+0001/);
+  });
+
+  it("takes a top-level value only as Micro Integrator's builder does: the whole body", () => {
+    expect(jsonToXml('"x"')).toBe('<jsonValue>"x"</jsonValue>');
+    expect(jsonToXml('-12.5')).toBe('<jsonValue>-12.5</jsonValue>');
+    expect(() => jsonToXml(' 1')).toThrow(/Payload is not a JSON string/);
+    expect(() => jsonToXml('1e5')).toThrow(/a number without exponent/);
+    expect(jsonToXml('   ')).toBe('');
+    expect(() => jsonToXml('\n')).toThrow(/only whitespace/);
   });
 
   it('writes null as nil="true" with enableXmlNilReadWrite', () => {
