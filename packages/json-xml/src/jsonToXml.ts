@@ -484,9 +484,15 @@ class JsonToXml {
   private namedArray(key: string, name: string, depth: number): void {
     this.checkDepth(depth);
     if (this.s.xmlOutPI) {
-      if (key.includes('?>'))
+      // the instruction's data is the key as Java's String.trim() leaves it, written as it is
+      const data = key.replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '');
+      if (data.includes('?>'))
         this.fail(`the key ${JSON.stringify(key)} cannot be written in an <?xml-multiple?> processing instruction`);
-      this.out.push(`<?xml-multiple ${key}?>`);
+      if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/.test(data))
+        this.fail(`the key ${JSON.stringify(key)} holds a control character, which WSO2 writes into the <?xml-multiple?> instruction as it is (XML that is not well-formed)`);
+      this.at = this.pos;
+      writeRun(data, true); // a lone surrogate: WSO2 fails
+      this.out.push(`<?xml-multiple ${data}?>`);
     }
     this.ws();
     if (this.text.charCodeAt(this.pos) === 0x5d) {

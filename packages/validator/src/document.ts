@@ -65,6 +65,8 @@ export interface SynDocument {
   comments: XComment[];
   /** A well-formedness problem, with position in the original file. */
   parseError?: { message: string } & Position;
+  /** What makes the text after the document element malformed (Synapse reads only the root). */
+  trailingContent?: { message: string } & Position;
   /** For `.j2`: the paired specification, when one was found. */
   spec?: PolicySpec;
 }
@@ -134,12 +136,30 @@ class TreeBuilder implements XmlHandler {
 function parseTree(
   xml: string,
   pos: (offset: number) => Position,
-): { root: XElement | null; comments: XComment[]; error?: { message: string } & Position } {
+  rootOnly = false,
+): {
+  root: XElement | null;
+  comments: XComment[];
+  error?: { message: string } & Position;
+  trailing?: { message: string } & Position;
+} {
   const builder = new TreeBuilder(pos);
   try {
     readXml(xml, builder);
     return { root: builder.root, comments: builder.comments };
   } catch (err) {
+    if (rootOnly) {
+      // Synapse's deployers read the document element and nothing after it: content after the root
+      // (a stray end tag, a second element) deploys and is ignored
+      const again = new TreeBuilder(pos);
+      try {
+        readXml(xml, again, { stopAfterRoot: true });
+        const first = parseTree(xml, pos).error;
+        if (again.root && first) return { root: again.root, comments: again.comments, trailing: first };
+      } catch {
+        // the root itself is broken: report the first error below
+      }
+    }
     const e = err as Error & { offset?: number; line?: number; column?: number };
     // json-xml's errors carry the position in the (possibly wrapped) text; map it back.
     const m = /at line (\d+), column (\d+)/.exec(e.message);
@@ -210,7 +230,7 @@ export function parseDocument(file: string, source: string, spec?: PolicySpec): 
       ...(spec ? { spec } : {}),
     };
   }
-  const { root, comments, error } = parseTree(text, (o) => lineColumn(text, o));
+  const { root, comments, error, trailing } = parseTree(text, (o) => lineColumn(text, o), true);
   const isSynapse = root !== null && (root.uri === SYNAPSE_NS || SYNAPSE_ROOTS.has(root.local));
   return {
     file,
@@ -219,6 +239,7 @@ export function parseDocument(file: string, source: string, spec?: PolicySpec): 
     root,
     comments,
     ...(error ? { parseError: error } : {}),
+    ...(trailing ? { trailingContent: trailing } : {}),
   };
 }
 

@@ -311,15 +311,23 @@ export function checkXPath(src: string): ExpressionProblem | undefined {
 
 /** Checks a JSONPath (Jayway syntax, as Synapse's json-eval uses). */
 export function checkJsonPath(src: string): ExpressionProblem | undefined {
-  const s = src.trim();
-  const lead = src.indexOf(s);
-  if (s === '') return { message: 'the JSONPath is empty', offset: 0 };
-  if (s[0] !== '$' && s[0] !== '@') return { message: "a JSONPath starts with '$'", offset: lead };
+  const trimmed = src.trim();
+  if (trimmed === '') return { message: 'the JSONPath is empty', offset: 0 };
+  // Jayway reads a path that does not start with '$' or '@' as one under the root ($.)
+  const rooted = trimmed[0] === '$' || trimmed[0] === '@';
+  let s = rooted ? trimmed : `$.${trimmed}`;
+  const lead = src.indexOf(trimmed) - (rooted ? 0 : 2);
   let i = 1;
   while (i < s.length) {
     const c = s[i]!;
     if (c === '.') {
-      i += s[i + 1] === '.' ? 2 : 1;
+      const deep = s[i + 1] === '.';
+      i += deep ? 2 : 1;
+      if (i >= s.length) {
+        // Jayway takes a trailing '.' but not a trailing '..'
+        if (deep) return { message: "a JSONPath must not end with '..'", offset: lead + i - 2 };
+        break;
+      }
       if (s[i] === '*') {
         i++;
         continue;
@@ -329,6 +337,9 @@ export function checkJsonPath(src: string): ExpressionProblem | undefined {
       m.lastIndex = i;
       const r = m.exec(s);
       if (!r) return { message: "a name is expected after '.'", offset: lead + i };
+      if (/^\s/.test(s.slice(i + r[0].length)) && i + r[0].length < s.trimEnd().length) {
+        return { message: "a name holds a blank: use bracket notation ['my name']", offset: lead + i + r[0].length };
+      }
       i += r[0].length;
       // a function call at the end: .length(), .min()
       if (s.startsWith('()', i)) i += 2;
@@ -360,6 +371,8 @@ export function checkJsonPath(src: string): ExpressionProblem | undefined {
         /^\(.*\)$/s.test(inner);
       if (!ok) return { message: `[${inner}] is not an index, slice, name or filter`, offset: lead + i };
       i = j + 1;
+      // Jayway reads a name straight after ']' (spo[0]name) as the next property
+      if (i < s.length && /[^.[\]\s()]/.test(s[i]!)) s = `${s.slice(0, i)}.${s.slice(i)}`;
       continue;
     }
     return { message: `unexpected '${c}'`, offset: lead + i };
@@ -369,8 +382,91 @@ export function checkJsonPath(src: string): ExpressionProblem | undefined {
 
 // ---- Synapse expressions (MI 4.4) ------------------------------------------------------------
 
-/** Checks the `${…}` parts of a value: closed, not empty, brackets and quotes balanced. */
-export function checkSynapseExpressions(src: string): ExpressionProblem | undefined {
+/**
+ * Names a Synapse expression may start with, besides names after `.` (the grammar's lexer: its
+ * keywords, functions, literals and the JSONPath filter words).
+ */
+const EXPRESSION_WORDS = new Set([
+  'vars',
+  'payload',
+  'headers',
+  'configs',
+  'params',
+  'props',
+  'properties',
+  'and',
+  'or',
+  'true',
+  'false',
+  'null',
+  'in',
+  'nin',
+  'subsetof',
+  'anyof',
+  'noneof',
+  'size',
+  'empty',
+  'property',
+  'length',
+  'toUpper',
+  'toLower',
+  'subString',
+  'startsWith',
+  'endsWith',
+  'contains',
+  'trim',
+  'replace',
+  'split',
+  'indexOf',
+  'now',
+  'formatDateTime',
+  'charAt',
+  'abs',
+  'ceil',
+  'floor',
+  'sqrt',
+  'log',
+  'pow',
+  'base64encode',
+  'base64decode',
+  'urlEncode',
+  'urlDecode',
+  'isString',
+  'isNumber',
+  'isArray',
+  'isObject',
+  'string',
+  'float',
+  'boolean',
+  'integer',
+  'round',
+  'exists',
+  'xpath',
+  'wso2-vault',
+  'hashicorp-vault',
+  'not',
+  'registry',
+  'object',
+  'array',
+]);
+
+/** A name in `${…}` that is neither a keyword nor reached through `.`: the engine refuses it ("Invalid expression"). */
+function unknownName(body: string): { message: string; offset: number } | undefined {
+  const re = /'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[A-Za-z_][A-Za-z_0-9-]*|\d+(?:\.\d+)?|\S/g;
+  let prev = '';
+  for (const m of body.matchAll(re)) {
+    const t = m[0];
+    if (/^[A-Za-z_]/.test(t) && prev !== '.' && prev !== '..' && prev !== '@' && !EXPRESSION_WORDS.has(t)) {
+      const hint = t === 'var' ? ' (variables are vars.name)' : '';
+      return { message: `'${t}' is not a name a Synapse expression knows${hint}`, offset: m.index };
+    }
+    prev = t === '.' && prev === '.' ? '..' : t;
+  }
+  return undefined;
+}
+
+/** Checks the `${…}` parts of a value: closed, not empty, brackets and quotes balanced, names known. */
+export function checkSynapseExpressions(src: string, options: { names?: boolean } = {}): ExpressionProblem | undefined {
   let i = src.indexOf('${');
   while (i !== -1) {
     let quote: string | null = null;
@@ -397,6 +493,8 @@ export function checkSynapseExpressions(src: string): ExpressionProblem | undefi
     if (j >= src.length) return { message: "'${' is not closed with '}'", offset: i };
     if (stack.length > 0) return { message: `'${stack[stack.length - 1]}' is not closed inside \${…}`, offset: i };
     if (src.slice(i + 2, j).trim() === '') return { message: '${} is empty', offset: i };
+    const unknown = options.names === false ? undefined : unknownName(src.slice(i + 2, j));
+    if (unknown) return { message: unknown.message, offset: i + 2 + unknown.offset };
     i = src.indexOf('${', j + 1);
   }
   return undefined;
@@ -406,8 +504,14 @@ export function checkSynapseExpressions(src: string): ExpressionProblem | undefi
 export function checkExpression(value: string, evaluator?: string): ExpressionProblem | undefined {
   const v = value.trim();
   if (v.includes('${')) return checkSynapseExpressions(value);
-  if (evaluator === 'json') return checkJsonPath(value);
+  if (evaluator === 'json') {
+    // a property of the message context first ($ctx:, $trp:, $axis2:): the path is applied to its value
+    if (/^\s*\$(ctx|trp|axis2|func):/.test(value)) return undefined;
+    return checkJsonPath(value.trim().startsWith('json-eval(') ? value.trim().slice(10, -1) : value);
+  }
   const je = /^json-eval\(([\s\S]*)\)$/.exec(v);
+  // json-eval({$ctx:name}): the path is read from a property at run time
+  if (je && /^\s*\{/.test(je[1]!)) return undefined;
   if (je) {
     // json-eval($ctx:prop.path) reads a property; a quoted path is taken as the path.
     const inner = je[1]!

@@ -4,7 +4,7 @@
  * catalogue does not list, an element the parent does not allow, or free content (`xs:any`,
  * payload formats) that is not checked.
  */
-import { childSpec, isConnectorOperation, mediatorSpec, rootSpec, type ElementSpec } from './catalogue';
+import { childSpec, engineChild, isConnectorOperation, mediatorSpec, rootSpec, type ElementSpec } from './catalogue';
 import { SYNAPSE_NS, type SynDocument, type XElement } from './document';
 
 export type Visit =
@@ -40,11 +40,11 @@ function walkChildren(parent: XElement, spec: ElementSpec, out: Visit[]): void {
   for (const child of parent.children) {
     if (child.uri !== SYNAPSE_NS) {
       // Elements of other namespaces are payload content or extension configuration.
-      if (spec.any || spec.text || spec.mediators) continue;
+      if (spec.any || spec.text || spec.mediators || engineChild(parent.local, child.local)) continue;
       out.push({ el: child, kind: 'unexpected', parent });
       continue;
     }
-    const c = childSpec(spec, child.local);
+    const c = childSpec(spec, child.local) ?? (spec.mediators ? undefined : engineChild(parent.local, child.local));
     if (c === 'any') continue;
     if (c === 'mediator') {
       const m = mediatorSpec(child.local);

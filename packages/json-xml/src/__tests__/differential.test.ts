@@ -1,7 +1,7 @@
 /**
  * The converter against WSO2's own answers for a few thousand generated documents (stored from the
  * engine by `npm run fixtures:json-xml`; scripts/__tests__/jsonXmlEngine.test.ts asks the engine afresh). Every
- * difference must be a documented choice (docs/json-xml.md).
+ * difference must be a documented choice (README, "Where this converter differs on purpose").
  */
 import { PROPERTY_SETS } from './differential/arbitraries';
 import { describeProblems, readFixtures } from './differential/fixtures';

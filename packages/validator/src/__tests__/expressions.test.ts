@@ -45,32 +45,43 @@ describe('JSONPath', () => {
     '$.a[?(@.qty > 1)]',
     '$.a.length()',
     '$.a[0,2]',
+    // as Jayway compiles them when Synapse builds the mediator (each seen building with the engine)
+    'a.b',
+    '$.',
+    '$.a.',
+    'exchange.a[0]b',
   ])('parses %s', (x) => expect(checkJsonPath(x)).toBeUndefined());
   it.each([
-    ['a.b', /starts with '\$'/],
     ['$.a[', /not closed/],
     ['$.a[]', /empty brackets/],
     ['$.a[x y]', /not an index/],
-    ['$.', /a name is expected/],
+    ['$..', /must not end with '\.\.'/],
+    ['$.a b', /bracket notation/],
   ])('reports %s', (x, m) => expect(checkJsonPath(x)?.message).toMatch(m));
 
   it('reads json-eval(...) and properties as json-eval reads them', () => {
     expect(checkExpression('json-eval($.a.b)')).toBeUndefined();
     expect(checkExpression('json-eval($ctx:result.items[0])')).toBeUndefined();
     expect(checkExpression('$.a', 'json')).toBeUndefined();
-    expect(checkExpression('json-eval(a.b)')?.offset).toBe(10);
+    expect(checkExpression('json-eval(a.b)')).toBeUndefined();
+    expect(checkExpression('json-eval($.a..)')?.offset).toBe(13);
+    expect(checkExpression('json-eval({$ctx:path})')).toBeUndefined();
   });
 });
 
 describe('Synapse expressions', () => {
-  it.each(['${payload.a}', 'Hello ${vars.name}!', "${payload.items[?(@.x == 'a')]}", '${a} and ${b}'])(
-    'parses %s',
-    (x) => expect(checkSynapseExpressions(x)).toBeUndefined(),
-  );
+  it.each([
+    '${payload.a}',
+    'Hello ${vars.name}!',
+    "${payload.items[?(@.x == 'a')]}",
+    '${vars.a} and ${length(vars.b)}',
+  ])('parses %s', (x) => expect(checkSynapseExpressions(x)).toBeUndefined());
   it.each([
     ['${payload.a', /not closed/],
     ['${}', /empty/],
     ['${payload[0}', /closes the wrong bracket|not closed/],
     ["${'a}", /string .* not closed/],
+    ['${var.endpoint}', /'var' is not a name .*vars\.name/],
+    ['${a} and ${b}', /'a' is not a name/],
   ])('reports %s', (x, m) => expect(checkSynapseExpressions(x)?.message).toMatch(m));
 });

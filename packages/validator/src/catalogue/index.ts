@@ -18,6 +18,33 @@ const APIM_MEDIATORS: Record<string, ElementSpec> = {
 
 const MEDIATORS = new Set([...MEDIATOR_NAMES, ...Object.keys(APIM_MEDIATORS)]);
 
+/**
+ * Children Synapse's factories read that the schema does not list (each seen building with the
+ * engine on WSO2's own files), by parent: `any` for content that is not checked further.
+ */
+const ENGINE_CHILDREN: Record<string, Record<string, ElementSpec | 'any'>> = {
+  // conditionalRouter: EvaluatorFactoryFinder's evaluators
+  condition: { and: 'any', or: 'any', not: 'any', equal: 'any', match: 'any' },
+  // a recipient list resolved at run time: <endpoints value="{…}" max-cache="…"/>
+  recipientlist: { endpoints: 'any' },
+  // endpoint properties, and a failover or load balance group nested in a group's member
+  endpoint: { property: 'any', failover: 'any', loadbalance: 'any' },
+  // Synapse 1.2's form, still read (with a deprecation warning in the log)
+  address: { suspendDurationOnFailure: 'any' },
+  default: { suspendDurationOnFailure: 'any' },
+  wsdl: { suspendDurationOnFailure: 'any', definitions: 'any', description: 'any' },
+  http: { suspendDurationOnFailure: 'any' },
+};
+
+/** Parents whose content is XML of any kind (inline WSDL, parameter values, fault details, SOAP headers). */
+const ANY_CONTENT = new Set(['publishWSDL', 'parameter', 'detail', 'header', 'definitions']);
+
+/** What Synapse makes of a child the schema does not allow, by the parent's and child's local names. */
+export function engineChild(parent: string, child: string): ElementSpec | 'any' | undefined {
+  if (ANY_CONTENT.has(parent)) return 'any';
+  return ENGINE_CHILDREN[parent]?.[child];
+}
+
 /** True for a name in the MI 4.4 mediator vocabulary (or API Manager's). */
 export function isMediator(local: string): boolean {
   return MEDIATORS.has(local);

@@ -9,6 +9,7 @@ import { rule as callTimeout } from './call-timeout';
 import { rule as duplicateName } from './duplicate-name';
 import { rule as expressionSyntax } from './expression-syntax';
 import { rule as j2Attributes } from './j2-attributes';
+import { rule as mediatorConfig } from './mediator-config';
 import { rule as j2NoEnvSubstitution } from './j2-no-env-substitution';
 import { rule as j2NoProlog } from './j2-no-prolog';
 import { rule as nameMatchesFile } from './name-matches-file';
@@ -19,6 +20,7 @@ import { rule as propertyScope } from './property-scope';
 import { rule as referenceResolves } from './reference-resolves';
 import { rule as requiredAttribute } from './required-attribute';
 import { rule as restUrlPostfix } from './rest-url-postfix';
+import { rule as shadowedAttribute } from './shadowed-attribute';
 import { rule as sidecarPolicyExists } from './sidecar-policy-exists';
 import { rule as synapseNamespace } from './synapse-namespace';
 import { rule as systemVarWholeValue } from './system-var-whole-value';
@@ -37,6 +39,8 @@ export const RULES: readonly Rule[] = Object.freeze([
   unknownAttribute,
   propertyScope,
   expressionSyntax,
+  mediatorConfig,
+  shadowedAttribute,
   systemVarWholeValue,
   apimNoSend,
   j2NoProlog,

@@ -44,7 +44,7 @@ function wellFormed(direction: Direction, output: string): boolean {
 
 /**
  * The verdict on one case.
- * @returns null when ours agrees with WSO2 or differs by a documented choice (docs/json-xml.md,
+ * @returns null when ours agrees with WSO2 or differs by a documented choice (the package README,
  * "Where this converter differs on purpose"), else what differs.
  */
 export function verdict(c: Case, wso2: Outcome): { problem: string; ours: Outcome } | null {

@@ -7,6 +7,44 @@ import { attributesOf } from '../../catalogue';
 import { described } from '../../schemaWalk';
 import type { Rule } from '../../types';
 
+/**
+ * Enumerated attributes Synapse's factories take any value for (they fall back to a default or
+ * ignore it): found by giving each attribute a value outside its set in a WSO2 file that builds and
+ * building it with the engine (scripts/__tests__/validatorEngine.test.ts repeats that). A value
+ * outside the set is a warning for these and an error for the rest.
+ */
+export const ENGINE_LENIENT: ReadonlySet<string> = new Set([
+  'address@format',
+  'address@optimize',
+  'address@statistics',
+  'address@trace',
+  'api@trace',
+  'arg@evaluator',
+  'arg@literal',
+  'call@blocking',
+  'clone@continueParent',
+  'clone@sequential',
+  'dbreport@useTransaction',
+  'default@trace',
+  'http@method',
+  'http@statistics',
+  'inboundEndpoint@suspend',
+  'iterate@continueParent',
+  'iterate@sequential',
+  'onComplete@aggregateElementType',
+  'parameter@isMandatory',
+  'payloadFactory@media-type',
+  'property@value',
+  'proxy@startOnLoad',
+  'proxy@statistics',
+  'proxy@trace',
+  'send@buildmessage',
+  'sequence@statistics',
+  'sequence@trace',
+  'source@clone',
+  'transaction@action',
+]);
+
 /** Attributes another rule owns. */
 const OWNED: Record<string, string> = { 'property@scope': 'property-scope' };
 
@@ -30,10 +68,12 @@ export const rule: Rule = {
         if (!allowed || OWNED[`${v.el.local}@${a.name}`] || isDynamic(a.value)) continue;
         if (!allowed.includes(a.value)) {
           const near = allowed.find((x) => x.toLowerCase() === a.value.toLowerCase());
+          const lenient = ENGINE_LENIENT.has(`${v.el.local}@${a.name}`);
           report({
             at: a,
-            message: `${a.name}="${a.value}" is not allowed on <${v.el.name}>.`,
+            message: `${a.name}="${a.value}" is not allowed on <${v.el.name}>${lenient ? ' (Synapse deploys it and uses its default instead)' : ''}.`,
             hint: near ? `Did you mean "${near}"?` : `Use one of: ${allowed.join(', ')}.`,
+            ...(lenient ? { severity: 'warning' as const } : {}),
           });
         }
       }

@@ -16,15 +16,22 @@ function isExpressionAttribute(element: string, name: string): boolean {
 export const rule: Rule = {
   meta: {
     id: 'expression-syntax',
-    // A warning by default: MI's own tooling writes placeholder expressions the engine only rejects
-    // at deployment. Set it to "error" in .synapse-ai-validate.json for deployable projects.
-    severity: 'warning',
+    // Micro Integrator refuses to deploy an artefact whose expression does not compile.
+    severity: 'error',
     description: 'XPath 1.0, JSONPath and ${…} expressions parse.',
     hint: 'Fix the expression at the reported place.',
     appliesTo: ['synapse', 'j2'],
   },
   check({ doc, report }) {
     for (const el of walk(doc.root)) {
+      // ${…} in a log message template, and in a payloadFactory format of the default template type
+      const template =
+        (el.local === 'message' && el.parent?.local === 'log') ||
+        (el.local === 'format' && el.parent?.local === 'payloadFactory' && !attr(el.parent, 'template-type'));
+      if (template && el.text.includes('${') && !el.text.includes('{{')) {
+        const problem = checkSynapseExpressions(el.text);
+        if (problem) report({ at: el, message: `<${el.name}> text: ${problem.message}.` });
+      }
       for (const a of el.attributes) {
         if (a.value.includes('{{')) continue;
         if (isExpressionAttribute(el.local, a.name)) {
@@ -36,7 +43,8 @@ export const rule: Rule = {
             });
           }
         } else if (a.value.includes('${')) {
-          const problem = checkSynapseExpressions(a.value);
+          // elsewhere ${…} may be a URI template or plain text: only its brackets are checked
+          const problem = checkSynapseExpressions(a.value, { names: false });
           if (problem) report({ at: a, message: `${a.name}="${a.value}": ${problem.message}.` });
         }
       }

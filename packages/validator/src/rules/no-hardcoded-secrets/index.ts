@@ -45,7 +45,8 @@ function literalSecret(value: string): string | undefined {
 export const rule: Rule = {
   meta: {
     id: 'no-hardcoded-secrets',
-    severity: 'error',
+    // a warning by default (the artefact deploys); set it to "error" in .synapse-ai-validate.json
+    severity: 'warning',
     description: 'No passwords, bearer tokens or API keys are written into the configuration.',
     hint: "Use {wso2:vault-lookup('alias')} (MI), a Secret policy attribute (API Manager 4.6+), or $SYSTEM:VAR.",
     appliesTo: ['synapse', 'j2'],

@@ -44,6 +44,8 @@ export const rule: Rule = {
       }
       for (const a of el.attributes) {
         for (const m of a.value.matchAll(/get-property\(\s*'([^']*)'\s*,/g)) {
+          // get-property('SYSTEM_DATE' | 'SYSTEM_TIME', format): the second argument is a date format
+          if (m[1] === 'SYSTEM_DATE' || m[1] === 'SYSTEM_TIME') continue;
           if (!SCOPES.includes(m[1]!)) {
             report({
               at: a,

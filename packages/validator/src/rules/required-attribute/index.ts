@@ -10,13 +10,21 @@ import type { Rule } from '../../types';
 /** Required attributes another attribute can stand in for (the engine takes either). */
 const ALTERNATIVES: Record<string, readonly string[]> = {
   'event@topic': ['expression'],
-  'scatter-gather@result-content-type': ['content-type'],
 };
 /**
- * Required by the schema, but MI's own tooling writes artefacts without them: reported as warnings
- * so that real projects are not blocked by what the editor produces.
+ * Required by the schema, optional for Synapse's factories (each checked with the engine on WSO2's
+ * own files): publishWSDL without preservePolicy, a proxy without transports (all of them), a
+ * message store without class (in memory), an inbound endpoint without suspend, a header mediator
+ * whose header is inline XML (no name), a WSDL endpoint with an inline definition (no uri).
  */
-const WARN_ONLY = new Set(['api@context']);
+const OPTIONAL_FOR_ENGINE = new Set([
+  'publishWSDL@preservePolicy',
+  'proxy@transports',
+  'messageStore@class',
+  'inboundEndpoint@suspend',
+  'header@name',
+  'wsdl@uri',
+]);
 
 export const rule: Rule = {
   meta: {
@@ -30,12 +38,12 @@ export const rule: Rule = {
     for (const v of described(doc)) {
       for (const [name, a] of Object.entries(attributesOf(v.spec))) {
         const key = `${v.el.local}@${name}`;
-        if (!a.required || attr(v.el, name) || (ALTERNATIVES[key] ?? []).some((alt) => attr(v.el, alt))) continue;
+        if (!a.required || OPTIONAL_FOR_ENGINE.has(key) || attr(v.el, name)) continue;
+        if ((ALTERNATIVES[key] ?? []).some((alt) => attr(v.el, alt))) continue;
         report({
           at: v.el,
           message: `<${v.el.name}> needs the attribute ${name}.`,
           hint: `Add ${name}="…" to <${v.el.name}>.`,
-          ...(WARN_ONLY.has(key) ? { severity: 'warning' as const } : {}),
         });
       }
     }

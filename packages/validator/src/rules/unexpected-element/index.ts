@@ -1,6 +1,9 @@
 /**
  * @fileoverview `unexpected-element`: an element that is not a mediator sits only where its parent
- * allows it (e.g. `<then>` inside `<filter>`, `<format>` inside `<payloadFactory>`).
+ * allows it (e.g. `<then>` inside `<filter>`, `<format>` inside `<payloadFactory>`). Synapse's
+ * factories read the children they know and skip the rest, so such an element deploys and does
+ * nothing: a warning (it is often a typo, `<outSequenc>`), not an error. Unknown elements where
+ * mediators go are `unknown-mediator`'s, and those fail to deploy.
  */
 import { visits } from '../../schemaWalk';
 import type { Rule } from '../../types';
@@ -8,15 +11,15 @@ import type { Rule } from '../../types';
 export const rule: Rule = {
   meta: {
     id: 'unexpected-element',
-    severity: 'error',
-    description: 'Elements appear only inside parents that allow them.',
-    hint: 'Move the element to the parent that takes it, or remove it.',
+    severity: 'warning',
+    description: 'Elements appear only inside parents that read them (Synapse skips the others).',
+    hint: 'Move the element to the parent that takes it, fix its name, or remove it.',
     appliesTo: ['synapse', 'j2'],
   },
   check({ doc, report }) {
     for (const v of visits(doc)) {
       if (v.kind === 'unexpected') {
-        report({ at: v.el, message: `<${v.el.name}> is not allowed inside <${v.parent.name}>.` });
+        report({ at: v.el, message: `<${v.el.name}> is not read inside <${v.parent.name}>: Synapse skips it.` });
       }
     }
   },

@@ -15,6 +15,13 @@ export const rule: Rule = {
   check({ doc, report }) {
     if (doc.parseError) {
       report({ at: doc.parseError, message: `Not well-formed: ${doc.parseError.message}` });
+    } else if (doc.trailingContent) {
+      report({
+        at: doc.trailingContent,
+        severity: 'warning',
+        message: `Not well-formed after the document element (${doc.trailingContent.message}); Synapse reads only the document element and ignores the rest.`,
+        hint: 'Remove what follows the closing tag of the document element.',
+      });
     }
   },
 };

@@ -22,7 +22,7 @@ testRule(rule, {
     {
       name: 'then inside log',
       code: seq('<log level="custom"><then/></log>'),
-      errors: [{ line: 2, column: 25, message: '<then> is not allowed inside <log>.' }],
+      errors: [{ line: 2, column: 25, message: '<then> is not read inside <log>: Synapse skips it.' }],
     },
     {
       name: 'args inside enrich',
