@@ -50,6 +50,8 @@ export interface PolicySpec {
     defaultValue?: unknown;
   }>;
   applicableFlows?: string[];
+  /** The specification's data as read (inside the `operation_policy_specification` envelope). */
+  data?: Record<string, unknown>;
   /** A problem reading the spec (bad YAML/JSON), with position. */
   error?: { message: string } & Position;
 }
@@ -203,6 +205,7 @@ export function readSpec(file: string, text: string): PolicySpec {
     ...(typeof data.version === 'string' ? { version: data.version } : {}),
     attributes: attrs.filter((a) => a && typeof a.name === 'string'),
     ...(Array.isArray(data.applicableFlows) ? { applicableFlows: data.applicableFlows as string[] } : {}),
+    data,
   };
 }
 

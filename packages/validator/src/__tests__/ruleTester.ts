@@ -85,6 +85,9 @@ export const SPEC = (name: string, attrs: string[] = [], flows = ['request']): s
   JSON.stringify({
     name,
     version: 'v1',
+    displayName: name,
     applicableFlows: flows,
+    supportedGateways: ['Synapse'],
+    supportedApiTypes: ['HTTP'],
     policyAttributes: attrs.map((a) => ({ name: a, type: 'String' })),
   });
