@@ -323,7 +323,8 @@ class XmlToJson {
       );
     }
     const last = frame.members[frame.members.length - 1];
-    if (last && last.key === name) {
+    // (with jsonoutAutoArray=false WSO2 writes a second member of that name instead)
+    if (last && last.key === name && this.s.autoArray) {
       throw new JsonXmlError(
         'JSONXML_UNSUPPORTED',
         `An <?xml-multiple ${name}?> instruction in /${this.path().join('/')} follows a ${name} member; WSO2's JSON writer fails on this (IllegalStateException). Put the instruction before the first ${name} element.`,
