@@ -489,7 +489,9 @@ class JsonToXml {
       if (data.includes('?>'))
         this.fail(`the key ${JSON.stringify(key)} cannot be written in an <?xml-multiple?> processing instruction`);
       if (/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/.test(data))
-        this.fail(`the key ${JSON.stringify(key)} holds a control character, which WSO2 writes into the <?xml-multiple?> instruction as it is (XML that is not well-formed)`);
+        this.fail(
+          `the key ${JSON.stringify(key)} holds a control character, which WSO2 writes into the <?xml-multiple?> instruction as it is (XML that is not well-formed)`,
+        );
       this.at = this.pos;
       writeRun(data, true); // a lone surrogate: WSO2 fails
       this.out.push(`<?xml-multiple ${data}?>`);
