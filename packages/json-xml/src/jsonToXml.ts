@@ -481,7 +481,7 @@ class JsonToXml {
   }
 
   /** A named array: one element per item, `<?xml-multiple key?>` first in PI mode; pos is after '['. */
-  private namedArray(key: string, name: string, depth: number): void {
+  private namedArray(key: string, keyAt: number, depth: number): void {
     this.checkDepth(depth);
     if (this.s.xmlOutPI) {
       // the instruction's data is the key as Java's String.trim() leaves it, written as it is
@@ -503,7 +503,8 @@ class JsonToXml {
     }
     for (;;) {
       this.ws();
-      this.element(name, depth + 1);
+      // the name is checked only when an item is written: an empty array writes no element at all
+      this.element(this.name(key, keyAt), depth + 1);
       this.ws();
       const d = this.text.charCodeAt(this.pos);
       this.pos++;
@@ -555,7 +556,7 @@ class JsonToXml {
         complexSeen = true;
         childSeen = true;
         this.pos++;
-        this.namedArray(key, this.name(key, keyAt), depth);
+        this.namedArray(key, keyAt, depth);
       } else {
         if (c === 0x7b) complexSeen = true;
         childSeen = true;
