@@ -34,7 +34,11 @@ if (missing && process.env.CI) throw new Error(`the WSO2 engine is required in C
         writeFileSync(MI_VERDICTS, `${JSON.stringify(fresh, null, 1)}\n`);
         return;
       }
-      expect(fresh).toEqual(readVerdicts(MI_VERDICTS));
+      // a failure that depends on the deployment may read differently on another network (a WSDL URL
+      // that is refused or does not resolve): its verdict must hold, its text need not
+      const comparable = (entries: VerdictEntry[]): VerdictEntry[] =>
+        entries.map((e) => (e.verdict === 'depends-on-deployment' ? { ...e, error: null } : e));
+      expect(comparable(fresh)).toEqual(comparable(readVerdicts(MI_VERDICTS)));
     }, 300_000);
 
     it('decides which enumerated attributes take any value: exactly those attribute-value only warns about', async () => {
