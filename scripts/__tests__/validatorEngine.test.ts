@@ -16,6 +16,7 @@ import {
   MI_VERDICTS,
   readVerdicts,
   toEntries,
+  type VerdictEntry,
 } from '../../packages/validator/src/__tests__/engine/verdicts';
 
 const engine = findEngine(join(__dirname, '../../../shared'));
