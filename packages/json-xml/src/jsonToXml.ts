@@ -284,6 +284,14 @@ class JsonToXml {
     return this.out.join('');
   }
 
+  /** At the end of the input, or at a string that runs to it (taken as read when `consume`). */
+  private truncatedHere(consume: boolean): boolean {
+    if (this.pos >= this.text.length) return true;
+    if (this.text.charCodeAt(this.pos) !== 0x22 || scanJsonString(this.text, this.pos).end >= 0) return false;
+    if (consume) this.pos = this.text.length;
+    return true;
+  }
+
   /** The JSON key as an XML name: `_JsonReader_PD_` / `_JsonReader_PS_` prefixes, and `_JsonReader_<code>_` with buildValidNCNames. */
   private name(key: string, at: number): string {
     const hit = this.names.get(key);
@@ -525,6 +533,9 @@ class JsonToXml {
       this.pos++;
       return '';
     }
+    // WSO2's scanner, at the end of the input, drops an unterminated string and emits one '}': a
+    // cut-off root object is closed there ({"a":1 → <jsonObject><a>1</a></jsonObject>)
+    if (root && this.truncatedHere(true)) return '';
     for (;;) {
       this.ws();
       if (this.text.charCodeAt(this.pos) !== 0x22) this.fail(`unexpected ${this.describe()} (expected a string key)`);
@@ -563,6 +574,7 @@ class JsonToXml {
         this.element(this.name(key, keyAt), depth + 1);
       }
       this.ws();
+      if (root && this.pos >= this.text.length) return attrs.render();
       const d = this.text.charCodeAt(this.pos);
       this.pos++;
       if (d === 0x2c) continue;

@@ -231,6 +231,11 @@ describe('jsonToXml', () => {
     expect(() => jsonToXml(' 1')).toThrow(/Payload is not a JSON string/);
     expect(() => jsonToXml('1e5')).toThrow(/a number without exponent/);
     expect(jsonToXml('   ')).toBe('');
+    // a root object cut off by the end of the input is closed there, as WSO2's scanner does
+    expect(jsonToXml('{"a":1')).toBe('<jsonObject><a>1</a></jsonObject>');
+    expect(jsonToXml('{"jsonEle')).toBe('<jsonObject/>');
+    expect(() => jsonToXml('{"a":{"b":1')).toThrow(/unexpected end of input/);
+    expect(() => jsonToXml('{"a":1,"b')).toThrow(/unterminated string/);
     expect(() => jsonToXml('\n')).toThrow(/only whitespace/);
   });
 
