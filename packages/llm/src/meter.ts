@@ -59,14 +59,23 @@ export class Meter {
     return this.options.now?.() ?? Date.now();
   }
 
-  private applicable(who: CallWho): { rule: QuotaRule; id: string }[] {
-    const out: { rule: QuotaRule; id: string }[] = [];
-    for (const rule of this.options.quotas ?? []) {
+  /**
+   * The rules that decide for this caller, each with its index (its own counters): per scope, the
+   * rules naming the tenant or application exactly, or else the `*` rules. A specific rule replaces
+   * the default for that one caller (`prod-app-key` gets its own 100K, not the developers' 1K on
+   * top); a tenant's budget and an application's still both apply.
+   */
+  private applicable(who: CallWho): { rule: QuotaRule; id: string; index: number }[] {
+    const exact: { rule: QuotaRule; id: string; index: number }[] = [];
+    const fallback: { rule: QuotaRule; id: string; index: number }[] = [];
+    (this.options.quotas ?? []).forEach((rule, index) => {
       const id = rule.scope === 'tenant' ? who.tenant : who.application;
-      if (id === undefined) continue;
-      if (rule.match === '*' || rule.match === id) out.push({ rule, id });
-    }
-    return out;
+      if (id === undefined) return;
+      if (rule.match === id) exact.push({ rule, id, index });
+      else if (rule.match === '*') fallback.push({ rule, id, index });
+    });
+    const specific = new Set(exact.map((e) => e.rule.scope));
+    return [...exact, ...fallback.filter((f) => !specific.has(f.rule.scope))].sort((a, b) => a.index - b.index);
   }
 
   /** Reserves the request and its estimated tokens against every budget that applies. */
@@ -74,7 +83,7 @@ export class Meter {
     const estimate = request.messages.reduce((n, m) => n + estimateTokens(m.content), 0) + (request.maxTokens ?? 256);
     const reservations: QuotaDecision['reservations'] = [];
     let refusal: Omit<QuotaDecision, 'reservations' | 'allowed'> | undefined;
-    for (const { rule, id } of this.applicable(who)) {
+    for (const { rule, id, index } of this.applicable(who)) {
       const span = WINDOW_MS[rule.window];
       const bucket = Math.floor(this.now() / span) * span;
       const resetAt = bucket + span;
@@ -86,7 +95,8 @@ export class Meter {
         if (limit === undefined) continue;
         // once an enforced budget refused, reserve nothing more: what it would reserve only crowds others out
         if (refusal && !refusal.shadow) break;
-        const key = `quota:${rule.scope}:${id}:${kind}:${rule.window}:${bucket}`;
+        // one counter per rule: two rules never count the same call into one budget
+        const key = `quota:${rule.scope}:${id}:${kind}:${rule.window}:${bucket}:r${index}`;
         // an enforced budget is reserved only when it fits, atomically: a refused call never counts,
         // even for a moment, so it cannot crowd out a call that fits (under load, across replicas)
         const after = rule.shadow

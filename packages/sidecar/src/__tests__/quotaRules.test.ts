@@ -1,0 +1,71 @@
+/**
+ * The README's quota example, exactly as written there: each developer application gets 1,000 tokens
+ * a day, `prod-app-key` 100,000, and the tenant rule only reports. The specific rule replaces the
+ * default for that application (its own counter), so production is served past the developers' 1K.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { Meter, type QuotaRule } from '@synapse-ai/llm';
+import { MemoryStore } from '@synapse-ai/sdk';
+
+function readmeQuotas(): QuotaRule[] {
+  const readme = readFileSync(join(__dirname, '../../../../README.md'), 'utf8');
+  const block = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)]
+    .map((m) => m[1]!)
+    .find((b) => b.includes('prod-app-key'));
+  if (!block) throw new Error('the README has no quota example with prod-app-key');
+  return (parse(block) as { llm: { quotas: QuotaRule[] } }).llm.quotas;
+}
+
+describe("the README's quota example", () => {
+  const quotas = readmeQuotas();
+  // 400 characters of prompt (about 100 tokens) and 100 completion tokens: about 200 tokens a call
+  const request = { messages: [{ role: 'user' as const, content: 'x'.repeat(400) }], maxTokens: 100 };
+  const usage = { promptTokens: 100, completionTokens: 100 };
+
+  async function callsUntilRefused(
+    meter: Meter,
+    application: string,
+    max: number,
+  ): Promise<{ served: number; refusal?: string }> {
+    for (let i = 0; i < max; i++) {
+      const d = await meter.reserve({ tenant: 'acme', application }, request);
+      if (!d.allowed) return { served: i, ...(d.budget ? { refusal: d.budget } : {}) };
+      await meter.settle({ tenant: 'acme', application }, d, 'gpt-4o-mini', usage);
+    }
+    return { served: max };
+  }
+
+  it('is the three rules the README shows', () => {
+    expect(quotas).toEqual([
+      { scope: 'application', match: '*', tokens: 1000, window: 'day' },
+      { scope: 'application', match: 'prod-app-key', tokens: 100000, window: 'day' },
+      { scope: 'tenant', match: '*', requests: 600, window: 'minute', shadow: true },
+    ]);
+  });
+
+  it('refuses a developer application near 1K tokens a day', async () => {
+    const meter = new Meter(new MemoryStore(), { quotas });
+    const r = await callsUntilRefused(meter, 'dev-app-key', 50);
+    expect(r.served).toBe(5); // 5 × 200 = 1,000 tokens
+    expect(r.refusal).toBe('application dev-app-key: 1000 tokens per day');
+  });
+
+  it('serves the production application past 1K tokens (its own 100K budget, not the default on top)', async () => {
+    const meter = new Meter(new MemoryStore(), { quotas });
+    expect((await callsUntilRefused(meter, 'prod-app-key', 50)).served).toBe(50); // 10,000 tokens
+    // and a developer application beside it still has its own 1K
+    expect((await callsUntilRefused(meter, 'dev-app-key', 50)).served).toBe(5);
+  });
+
+  it('reports the tenant rule in shadow mode without refusing', async () => {
+    const meter = new Meter(new MemoryStore(), {
+      quotas: [{ scope: 'tenant', match: '*', requests: 2, window: 'minute', shadow: true }],
+    });
+    const decisions = [];
+    for (let i = 0; i < 3; i++) decisions.push(await meter.reserve({ tenant: 'acme', application: 'a' }, request));
+    expect(decisions.map((d) => d.allowed)).toEqual([true, true, true]);
+    expect(decisions[2]!.shadow).toBe(true);
+  });
+});
