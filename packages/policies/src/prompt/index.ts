@@ -2,8 +2,11 @@
  * @fileoverview `prompt`: the AI-as-an-API facade. Turns an inbound payload into a chat-completions
  * call from a template whose placeholders are bound to body fields and gateway context, calls the
  * model through the LLM layer (quotas, failover, audit), then filters and reshapes the answer (JSON
- * Schema, extraction, maximum length) into the API's own response format. Needs an LLM: without one
- * it answers 503 saying how to configure a provider.
+ * Schema, extraction, maximum length) into the API's own response format. Takes a JSON object
+ * (its members fill the template), a plain-text body (the text is the question: `{{body.prompt}}`)
+ * or an OpenAI chat-completions body (`{"messages": [...]}`: the conversation passes through, its
+ * last user message through the template, and the answer comes back as a chat completion). Needs an
+ * LLM: without one it answers 503 saying how to configure a provider.
  */
 import { block, definePolicy, JsonNumber, plainJson, proceed, SaiError, type JsonValue } from '@synapse-ai/sdk';
 
@@ -55,6 +58,38 @@ export function fillFormat(format: unknown, scope: Obj): JsonValue {
   return format as JsonValue;
 }
 
+type ChatMessage = { role: 'system' | 'user' | 'assistant'; content: string };
+
+/**
+ * An OpenAI chat-completions body: the conversation before its last user message, and that message.
+ * @returns undefined when the body is not one, or what is wrong with it.
+ */
+function chatBody(body: Obj): { before: ChatMessage[]; question: string } | string | undefined {
+  if (!Array.isArray(body.messages)) return undefined;
+  const messages: ChatMessage[] = [];
+  for (const [i, m] of (body.messages as unknown[]).entries()) {
+    const r = (m ?? {}) as Obj;
+    const role = r.role;
+    // content as a string, or as OpenAI's list of text parts
+    const content =
+      typeof r.content === 'string'
+        ? r.content
+        : Array.isArray(r.content)
+          ? (r.content as Obj[])
+              .map((p) => (p && p.type === 'text' && typeof p.text === 'string' ? p.text : ''))
+              .join('')
+          : undefined;
+    if ((role !== 'system' && role !== 'user' && role !== 'assistant') || content === undefined) {
+      return `messages[${i}] must have a role of system, user or assistant and a text content.`;
+    }
+    messages.push({ role, content });
+  }
+  const last = messages.map((m) => m.role).lastIndexOf('user');
+  if (last < 0) return 'messages holds no user message.';
+  // the client's own system messages are left out: the API's system option governs the model
+  return { before: messages.slice(0, last).filter((m) => m.role !== 'system'), question: messages[last]!.content };
+}
+
 export default definePolicy({
   meta: {
     name: 'prompt',
@@ -64,7 +99,7 @@ export default definePolicy({
     flows: ['request'],
     stage: 'ai',
     priority: 300,
-    accepts: ['json'],
+    accepts: ['json', 'text'],
     requiresLlm: true,
     answersClient: true,
   },
@@ -104,21 +139,41 @@ export default definePolicy({
     },
     additionalProperties: false,
   },
-  input: { type: 'object' },
   async handler(message, ctx) {
     const o = ctx.options;
-    const scope: Obj = { body: plainJson(message.payload), context: message.context };
+    const payload = message.payload;
+    let body: unknown;
+    if (payload.kind === 'text') body = { prompt: payload.text };
+    else if (payload.kind === 'json') body = plainJson(payload);
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      return block(
+        'SAI_ERR_INPUT_INVALID',
+        'The request must be a JSON object, an OpenAI chat body ({"messages": [...]}) or plain text.',
+        { status: 422 },
+      );
+    }
+    const chat = chatBody(body as Obj);
+    if (typeof chat === 'string') return block('SAI_ERR_INPUT_INVALID', chat, { status: 422 });
+    // an OpenAI chat body: its last user message is what the template calls the prompt
+    const scope: Obj = {
+      body: chat ? { ...(body as Obj), prompt: chat.question } : body,
+      context: message.context,
+    };
     const rendered = renderTemplate(o.template ?? '{{body.prompt}}', scope);
     if ('missing' in rendered) {
       return block('SAI_ERR_INPUT_INVALID', `The request needs the field ${rendered.missing.replace(/^body\./, '')}.`, {
         status: 422,
       });
     }
+    // in a chat template the question is the message itself, not a JSON literal of it
+    const userText =
+      chat && (o.template ?? '{{body.prompt}}').trim() === '{{body.prompt}}' ? chat.question : rendered.text;
     const result = await ctx.llm.complete(
       {
         messages: [
           ...(o.system ? [{ role: 'system' as const, content: o.system }] : []),
-          { role: 'user' as const, content: rendered.text },
+          ...(chat ? chat.before : []),
+          { role: 'user' as const, content: userText },
         ],
         ...(o.output.schema ? { schema: o.output.schema as Record<string, unknown> } : {}),
         ...(o.model ? { model: o.model } : {}),
@@ -145,6 +200,26 @@ export default definePolicy({
     }
     if (typeof answer === 'string' && o.output.maxLength !== undefined && answer.length > o.output.maxLength) {
       answer = `${answer.slice(0, Math.max(1, o.output.maxLength - 1)).replace(/\s+\S*$/, '')}…`;
+    }
+    if (chat && o.output.format === undefined) {
+      // an OpenAI client gets an OpenAI answer
+      const content = typeof answer === 'string' ? answer : JSON.stringify(answer);
+      return proceed({
+        json: {
+          id: `chatcmpl-${message.context.correlationId}`,
+          object: 'chat.completion',
+          created: Math.floor(Date.now() / 1000),
+          model: result.model,
+          choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+          usage: {
+            prompt_tokens: result.usage.promptTokens,
+            completion_tokens: result.usage.completionTokens,
+            total_tokens: result.usage.promptTokens + result.usage.completionTokens,
+          },
+        },
+        contentType: 'application/json',
+        note: result.cached ? 'model (cached)' : 'model',
+      });
     }
     const out = fillFormat(o.output.format ?? { answer: '{{answer}}' }, {
       ...scope,
