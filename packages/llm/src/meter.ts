@@ -123,13 +123,18 @@ export class Meter {
     return { allowed: true, ...(refusal ?? {}), reservations };
   }
 
-  /** Replaces the token estimate by the real usage, and counts usage and cost. */
+  /**
+   * Replaces the token estimate by the real usage, and counts usage and cost. A cache hit
+   * (`cached`) reached no provider: it counts as a call and a cache hit, with no tokens and no cost.
+   */
   async settle(
     who: CallWho,
     decision: QuotaDecision,
     model: string,
-    usage: { promptTokens: number; completionTokens: number },
+    answered: { promptTokens: number; completionTokens: number },
+    options: { cached?: boolean } = {},
   ): Promise<number> {
+    const usage = options.cached ? { promptTokens: 0, completionTokens: 0 } : answered;
     const total = usage.promptTokens + usage.completionTokens;
     for (const r of decision.reservations)
       if (r.tokens && r.amount !== total) await this.store.incr(r.key, total - r.amount, r.ttlMs);
@@ -139,6 +144,7 @@ export class Meter {
     const base = `usage:${day}:${who.tenant ?? '-'}`;
     const ttl = 35 * 86_400_000;
     await this.store.incr(`${base}:calls`, 1, ttl);
+    if (options.cached) await this.store.incr(`${base}:cached`, 1, ttl);
     await this.store.incr(`${base}:prompt`, usage.promptTokens, ttl);
     await this.store.incr(`${base}:completion`, usage.completionTokens, ttl);
     await this.store.incr(`${base}:microusd`, Math.round(cost * 1e6), ttl);
@@ -159,6 +165,8 @@ export class Meter {
     tenant: string;
     day: string;
     calls: number;
+    /** Calls answered from the cache (no provider reached, no tokens, no cost). */
+    cacheHits: number;
     promptTokens: number;
     completionTokens: number;
     totalTokens: number;
@@ -167,8 +175,9 @@ export class Meter {
     const d = day ?? new Date(this.now()).toISOString().slice(0, 10);
     const base = `usage:${d}:${tenant}`;
     const n = async (k: string): Promise<number> => Number((await this.store.get(`${base}:${k}`)) ?? 0);
-    const [calls, prompt, completion, micro] = await Promise.all([
+    const [calls, cached, prompt, completion, micro] = await Promise.all([
       n('calls'),
+      n('cached'),
       n('prompt'),
       n('completion'),
       n('microusd'),
@@ -177,6 +186,7 @@ export class Meter {
       tenant,
       day: d,
       calls,
+      cacheHits: cached,
       promptTokens: prompt,
       completionTokens: completion,
       totalTokens: prompt + completion,

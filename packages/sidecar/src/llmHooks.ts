@@ -98,13 +98,17 @@ export function llmHooksFor(services: LlmServices, context: GatewayContext, poli
       let cost = 0;
       if (result.ok) {
         // an answer is never lost to a metering failure: the usage is then only in the metrics and the audit
-        cost = await services.meter.settle(who, decision, result.model, result.usage).catch(() => 0);
-        services.metrics.tokens
-          .labels(labels.tenant, labels.application, labels.api, result.model, 'prompt')
-          .inc(result.usage.promptTokens);
-        services.metrics.tokens
-          .labels(labels.tenant, labels.application, labels.api, result.model, 'completion')
-          .inc(result.usage.completionTokens);
+        // a cache hit reached no provider: a call, with no tokens and no cost (usage and metrics agree)
+        const cached = result.cached === true;
+        cost = await services.meter.settle(who, decision, result.model, result.usage, { cached }).catch(() => 0);
+        if (!cached) {
+          services.metrics.tokens
+            .labels(labels.tenant, labels.application, labels.api, result.model, 'prompt')
+            .inc(result.usage.promptTokens);
+          services.metrics.tokens
+            .labels(labels.tenant, labels.application, labels.api, result.model, 'completion')
+            .inc(result.usage.completionTokens);
+        }
         services.metrics.cost.labels(labels.tenant, labels.application, labels.api, result.model).inc(cost);
       } else {
         await services.meter.release(decision).catch(() => undefined);

@@ -68,4 +68,17 @@ describe("the README's quota example", () => {
     expect(decisions.map((d) => d.allowed)).toEqual([true, true, true]);
     expect(decisions[2]!.shadow).toBe(true);
   });
+
+  it('records a cache hit as a call and a cache hit, with no tokens and no cost, and gives its token reservation back', async () => {
+    const store = new MemoryStore();
+    const meter = new Meter(store, { quotas, prices: { m: { prompt: 1, completion: 1 } } });
+    const who = { tenant: 'acme', application: 'dev-app-key' };
+    const fresh = await meter.reserve(who, request);
+    expect(await meter.settle(who, fresh, 'm', usage)).toBeCloseTo(0.2);
+    const hit = await meter.reserve(who, request);
+    expect(await meter.settle(who, hit, 'm', usage, { cached: true })).toBe(0);
+    expect(await meter.usage('acme')).toMatchObject({ calls: 2, cacheHits: 1, totalTokens: 200, costUsd: 0.2 });
+    // the developer budget holds only the provider call's 200 tokens: four more calls fit
+    expect((await callsUntilRefused(meter, 'dev-app-key', 10)).served).toBe(4);
+  });
 });
