@@ -44,6 +44,31 @@ export interface QuotaDecision {
   reservations: { key: string; amount: number; ttlMs: number; tokens: boolean }[];
 }
 
+export type UsageDimension = 'application' | 'api' | 'model' | 'day';
+
+/** One line of a usage breakdown: the grouped dimensions, then the sums. */
+export interface UsageRow {
+  application?: string;
+  api?: string;
+  model?: string;
+  day?: string;
+  calls: number;
+  cacheHits: number;
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+  costUsd: number;
+}
+
+/** The UTC days from `from` to `to` (YYYY-MM-DD, inclusive). */
+export function daysBetween(from: string, to: string): string[] {
+  const out: string[] = [];
+  for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`); t += 86_400_000) {
+    out.push(new Date(t).toISOString().slice(0, 10));
+  }
+  return out;
+}
+
 /** A rough token count when the provider gives none: about four characters a token. */
 export function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4);
@@ -149,7 +174,80 @@ export class Meter {
     await this.store.incr(`${base}:completion`, usage.completionTokens, ttl);
     await this.store.incr(`${base}:microusd`, Math.round(cost * 1e6), ttl);
     await this.store.set(`${base}:model:${model}`, '1', ttl);
+    // the same counters per application, API and model, for chargeback
+    const dims = JSON.stringify([who.application ?? '-', who.api ?? '-', model]);
+    if (await this.store.setIfAbsent(`${base}:seen:${dims}`, '1', ttl)) {
+      const n = await this.store.incr(`${base}:combos`, 1, ttl);
+      await this.store.set(`${base}:combo:${n}`, dims, ttl);
+    }
+    const c = `${base}:c:${dims}`;
+    await this.store.incr(`${c}:calls`, 1, ttl);
+    if (options.cached) await this.store.incr(`${c}:cached`, 1, ttl);
+    await this.store.incr(`${c}:prompt`, usage.promptTokens, ttl);
+    await this.store.incr(`${c}:completion`, usage.completionTokens, ttl);
+    await this.store.incr(`${c}:microusd`, Math.round(cost * 1e6), ttl);
     return cost;
+  }
+
+  /**
+   * A tenant's usage over a range of days (UTC, inclusive), grouped by any of application, API,
+   * model and day; filters keep one application, API or model. Rows are sorted by cost, then tokens.
+   */
+  async breakdown(
+    tenant: string,
+    query: {
+      from: string;
+      to: string;
+      groupBy?: readonly UsageDimension[];
+      application?: string;
+      api?: string;
+      model?: string;
+    },
+  ): Promise<UsageRow[]> {
+    const groupBy = query.groupBy ?? [];
+    const rows = new Map<string, UsageRow>();
+    for (const day of daysBetween(query.from, query.to)) {
+      const base = `usage:${day}:${tenant}`;
+      const count = Number((await this.store.get(`${base}:combos`)) ?? 0);
+      for (let i = 1; i <= count; i++) {
+        const dims = await this.store.get(`${base}:combo:${i}`);
+        if (dims === undefined) continue; // registered a moment ago on another replica
+        const [application, api, model] = JSON.parse(dims) as [string, string, string];
+        if (query.application !== undefined && application !== query.application) continue;
+        if (query.api !== undefined && api !== query.api) continue;
+        if (query.model !== undefined && model !== query.model) continue;
+        const values = { application, api, model, day };
+        const key = JSON.stringify(groupBy.map((g) => values[g]));
+        let row = rows.get(key);
+        if (!row) {
+          row = {
+            ...Object.fromEntries(groupBy.map((g) => [g, values[g]])),
+            calls: 0,
+            cacheHits: 0,
+            promptTokens: 0,
+            completionTokens: 0,
+            totalTokens: 0,
+            costUsd: 0,
+          } as UsageRow;
+          rows.set(key, row);
+        }
+        const n = async (k: string): Promise<number> => Number((await this.store.get(`${base}:c:${dims}:${k}`)) ?? 0);
+        const [calls, cached, prompt, completion, micro] = await Promise.all([
+          n('calls'),
+          n('cached'),
+          n('prompt'),
+          n('completion'),
+          n('microusd'),
+        ]);
+        row.calls += calls;
+        row.cacheHits += cached;
+        row.promptTokens += prompt;
+        row.completionTokens += completion;
+        row.totalTokens += prompt + completion;
+        row.costUsd = Math.round((row.costUsd + micro / 1e6) * 1e6) / 1e6;
+      }
+    }
+    return [...rows.values()].sort((a, b) => b.costUsd - a.costUsd || b.totalTokens - a.totalTokens);
   }
 
   /** Releases a reservation when the call did not happen. */

@@ -30,6 +30,7 @@ import {
 import type { AuditLog } from './audit';
 import { TokenAuth } from './auth';
 import { llmHooksFor, type LlmServices } from './llmHooks';
+import type { UsageDimension } from '@synapse-ai/llm';
 import { ConfigError, type SidecarConfig } from './config';
 import { collectRegistry, type Registry } from './registry';
 import { SidecarMetrics, type Outcome } from './metrics';
@@ -484,21 +485,59 @@ export function createApp(services: AppServices): SidecarApp {
 
   route.get('/v1/usage', requireAuth, (async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://sidecar');
-    const tenant = url.searchParams.get('tenant');
-    const day = url.searchParams.get('day') ?? undefined;
+    const q = url.searchParams;
+    const tenant = q.get('tenant');
+    const day = q.get('day') ?? undefined;
     // a calendar day that exists: 2026-02-30 and 2026-13-99 parse to another day or to nothing
     const realDay = (d: string): boolean => {
       const t = Date.parse(`${d}T00:00:00Z`);
       return /^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === d;
     };
+    const from = q.get('from') ?? undefined;
+    const to = q.get('to') ?? undefined;
+    const groupBy = (q.get('groupBy') ?? '').split(',').filter((g) => g !== '');
+    const breakdown =
+      from !== undefined ||
+      to !== undefined ||
+      groupBy.length > 0 ||
+      ['application', 'api', 'model'].some((k) => q.has(k));
+    const problem = (message: string): void =>
+      sendProblem(res, new SaiError('SAI_ERR_BAD_REQUEST', { message }), requestIdOf(res));
     if (!tenant || (day !== undefined && !realDay(day))) {
-      sendProblem(
-        res,
-        new SaiError('SAI_ERR_BAD_REQUEST', {
-          message: 'Give ?tenant=<tenant id>, and optionally &day=YYYY-MM-DD (UTC; default today).',
-        }),
-        requestIdOf(res),
+      problem(
+        'Give ?tenant=<tenant id>, and optionally &day=YYYY-MM-DD (UTC; default today), or &from=…&to=… with &groupBy=application,api,model,day.',
       );
+      return;
+    }
+    if (breakdown) {
+      const today = new Date().toISOString().slice(0, 10);
+      const start = from ?? day ?? today;
+      const end = to ?? day ?? start;
+      const bad = [start, end].find((d) => !realDay(d));
+      if (bad !== undefined) return problem(`${bad} is not a day: give from and to as YYYY-MM-DD (UTC).`);
+      const span = (Date.parse(`${end}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / 86_400_000;
+      if (span < 0) return problem(`from (${start}) is after to (${end}).`);
+      if (span > 366) return problem('Ask for at most 367 days at a time.');
+      const unknown = groupBy.find((g) => !['application', 'api', 'model', 'day'].includes(g));
+      if (unknown !== undefined)
+        return problem(`groupBy ${JSON.stringify(unknown)} is not one of application, api, model, day.`);
+      if (!services.llmServices)
+        return void sendProblem(
+          res,
+          new SaiError('SAI_ERR_LLM_NOT_CONFIGURED', {
+            message: 'No LLM provider is configured, so no usage is metered.',
+          }),
+          requestIdOf(res),
+        );
+      const rows = await services.llmServices.meter.breakdown(tenant, {
+        from: start,
+        to: end,
+        groupBy: groupBy as UsageDimension[],
+        ...(q.has('application') ? { application: q.get('application')! } : {}),
+        ...(q.has('api') ? { api: q.get('api')! } : {}),
+        ...(q.has('model') ? { model: q.get('model')! } : {}),
+      });
+      sendJson(res, 200, { tenant, from: start, to: end, groupBy, rows });
       return;
     }
     if (!services.llmServices) {

@@ -82,6 +82,14 @@ describe('the LLM layer in the sidecar', () => {
       totalTokens: 280,
       costUsd: 0.22,
     });
+    const byApp = await request(app).get('/v1/usage?tenant=acme&groupBy=application,api,model');
+    expect(byApp.body).toMatchObject({
+      tenant: 'acme',
+      groupBy: ['application', 'api', 'model'],
+      rows: [{ application: 'app-1', api: 'Support', model: 'test-model', calls: 2, totalTokens: 280, costUsd: 0.22 }],
+    });
+    expect((await request(app).get('/v1/usage?tenant=acme&groupBy=plan')).status).toBe(400);
+    expect((await request(app).get('/v1/usage?tenant=acme&from=2026-12-05&to=2026-12-01')).status).toBe(400);
     const metrics = await request(app).get('/metrics');
     expect(metrics.text).toMatch(
       /sai_llm_tokens_total\{tenant="acme",application="app-1",api="Support",model="test-model",kind="prompt"\} 200/,

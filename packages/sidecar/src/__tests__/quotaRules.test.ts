@@ -81,4 +81,56 @@ describe("the README's quota example", () => {
     // the developer budget holds only the provider call's 200 tokens: four more calls fit
     expect((await callsUntilRefused(meter, 'dev-app-key', 10)).served).toBe(4);
   });
+
+  it('breaks usage down by application, API, model and day, over a range of days', async () => {
+    let now = Date.parse('2026-12-01T10:00:00Z');
+    const meter = new Meter(new MemoryStore(), {
+      prices: { a: { prompt: 1, completion: 1 }, b: { prompt: 2, completion: 2 } },
+      now: () => now,
+    });
+    const call = async (application: string, api: string, model: string): Promise<void> => {
+      const who = { tenant: 'acme', application, api };
+      await meter.settle(who, await meter.reserve(who, request), model, usage);
+    };
+    await call('dev', 'Support', 'a');
+    await call('prod', 'Support', 'b');
+    now += 86_400_000; // the next day
+    await call('prod', 'Support', 'b');
+    await call('prod', 'Search', 'a');
+    const byApp = await meter.breakdown('acme', { from: '2026-12-01', to: '2026-12-02', groupBy: ['application'] });
+    expect(byApp).toEqual([
+      {
+        application: 'prod',
+        calls: 3,
+        cacheHits: 0,
+        promptTokens: 300,
+        completionTokens: 300,
+        totalTokens: 600,
+        costUsd: 1,
+      },
+      {
+        application: 'dev',
+        calls: 1,
+        cacheHits: 0,
+        promptTokens: 100,
+        completionTokens: 100,
+        totalTokens: 200,
+        costUsd: 0.2,
+      },
+    ]);
+    const prodByDayModel = await meter.breakdown('acme', {
+      from: '2026-12-01',
+      to: '2026-12-02',
+      groupBy: ['day', 'model'],
+      application: 'prod',
+    });
+    expect(prodByDayModel.map((r) => [r.day, r.model, r.calls, r.costUsd])).toEqual([
+      ['2026-12-01', 'b', 1, 0.4],
+      ['2026-12-02', 'b', 1, 0.4],
+      ['2026-12-02', 'a', 1, 0.2],
+    ]);
+    // the totals agree with the per-day usage
+    const days = [await meter.usage('acme', '2026-12-01'), await meter.usage('acme', '2026-12-02')];
+    expect(days.reduce((n, d) => n + d.totalTokens, 0)).toBe(byApp.reduce((n, r) => n + r.totalTokens, 0));
+  });
 });
