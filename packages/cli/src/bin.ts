@@ -8,6 +8,7 @@ import { mapCommand } from './commands/map';
 import { redactCommand } from './commands/redact';
 import { serve } from './commands/serve';
 import { transform } from './commands/transform';
+import { usageCommand } from './commands/usage';
 import { validateCommand } from './commands/validate';
 
 export const commands: readonly Command[] = [
@@ -18,6 +19,7 @@ export const commands: readonly Command[] = [
   redactCommand,
   mapCommand,
   audit,
+  usageCommand,
 ];
 
 function mainHelp(): string {
