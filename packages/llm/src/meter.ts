@@ -8,12 +8,15 @@
 import type { LlmRequest, Store } from '@synapse-ai/sdk';
 
 export type Window = 'minute' | 'hour' | 'day';
+
+/** The application a call without a consumer key counts as. */
+export const ANONYMOUS = 'anonymous';
 const WINDOW_MS: Record<Window, number> = { minute: 60_000, hour: 3_600_000, day: 86_400_000 };
 
 export interface QuotaRule {
   /** Whose budget: a tenant's, or an application's (consumer key). */
   scope: 'tenant' | 'application';
-  /** Which tenant or application; `*` for each of them separately. */
+  /** Which tenant or application; `*` for each of them separately; `anonymous` for calls without an application key (which otherwise share one `*` budget). */
   match: string;
   tokens?: number;
   requests?: number;
@@ -94,7 +97,9 @@ export class Meter {
     const exact: { rule: QuotaRule; id: string; index: number }[] = [];
     const fallback: { rule: QuotaRule; id: string; index: number }[] = [];
     (this.options.quotas ?? []).forEach((rule, index) => {
-      const id = rule.scope === 'tenant' ? who.tenant : who.application;
+      // a call without an application key is the application "anonymous": all such calls share
+      // one budget (a rule matching anonymous, or else the * rule), never none
+      const id = rule.scope === 'tenant' ? who.tenant : (who.application ?? ANONYMOUS);
       if (id === undefined) return;
       if (rule.match === id) exact.push({ rule, id, index });
       else if (rule.match === '*') fallback.push({ rule, id, index });

@@ -133,4 +133,29 @@ describe("the README's quota example", () => {
     const days = [await meter.usage('acme', '2026-12-01'), await meter.usage('acme', '2026-12-02')];
     expect(days.reduce((n, d) => n + d.totalTokens, 0)).toBe(byApp.reduce((n, r) => n + r.totalTokens, 0));
   });
+
+  it('puts calls without an application key under one anonymous budget (a rule for anonymous, or else the * rule)', async () => {
+    const meter = new Meter(new MemoryStore(), { quotas });
+    const anonymous = async (): Promise<number> => {
+      let served = 0;
+      for (let i = 0; i < 20; i++) {
+        const d = await meter.reserve({ tenant: 'acme' }, request);
+        if (!d.allowed) break;
+        await meter.settle({ tenant: 'acme' }, d, 'm', usage);
+        served++;
+      }
+      return served;
+    };
+    expect(await anonymous()).toBe(5); // the developers' 1K, shared by every caller without a key
+    const strict = new Meter(new MemoryStore(), {
+      quotas: [...quotas, { scope: 'application', match: 'anonymous', tokens: 400, window: 'day' }],
+    });
+    const d1 = await strict.reserve({ tenant: 'acme' }, request);
+    await strict.settle({ tenant: 'acme' }, d1, 'm', usage);
+    const d2 = await strict.reserve({ tenant: 'acme' }, request);
+    await strict.settle({ tenant: 'acme' }, d2, 'm', usage);
+    const d3 = await strict.reserve({ tenant: 'acme' }, request);
+    expect(d3.allowed).toBe(false);
+    expect(d3.budget).toBe('application anonymous: 400 tokens per day');
+  });
 });
