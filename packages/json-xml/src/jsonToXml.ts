@@ -284,6 +284,17 @@ class JsonToXml {
     return this.out.join('');
   }
 
+  /** A member's `"key":` (and the whitespace around it); leaves pos at its value. */
+  private key(): string {
+    if (this.text.charCodeAt(this.pos) !== 0x22) this.fail(`unexpected ${this.describe()} (expected a string key)`);
+    const key = this.string();
+    this.ws();
+    if (this.text.charCodeAt(this.pos) !== 0x3a) this.fail(`unexpected ${this.describe()} (expected ':')`);
+    this.pos++;
+    this.ws();
+    return key;
+  }
+
   /** At the end of the input, or at a string that runs to it (taken as read when `consume`). */
   private truncatedHere(consume: boolean): boolean {
     if (this.pos >= this.text.length) return true;
@@ -538,13 +549,8 @@ class JsonToXml {
     if (root && this.truncatedHere(true)) return '';
     for (;;) {
       this.ws();
-      if (this.text.charCodeAt(this.pos) !== 0x22) this.fail(`unexpected ${this.describe()} (expected a string key)`);
       const keyAt = this.pos;
-      const key = this.string();
-      this.ws();
-      if (this.text.charCodeAt(this.pos) !== 0x3a) this.fail(`unexpected ${this.describe()} (expected ':')`);
-      this.pos++;
-      this.ws();
+      const key = this.key();
       const c = this.text.charCodeAt(this.pos);
       if (key.charCodeAt(0) === 0x40) {
         this.attribute(key, keyAt, depth, complexSeen ? null : attrs, { root, childSeen });
@@ -619,13 +625,8 @@ class JsonToXml {
     }
     for (;;) {
       this.ws();
-      if (this.text.charCodeAt(this.pos) !== 0x22) this.fail(`unexpected ${this.describe()} (expected a string key)`);
       const innerAt = this.pos;
-      const inner = this.string();
-      this.ws();
-      if (this.text.charCodeAt(this.pos) !== 0x3a) this.fail(`unexpected ${this.describe()} (expected ':')`);
-      this.pos++;
-      this.ws();
+      const inner = this.key();
       const v = this.text.charCodeAt(this.pos);
       if (v === 0x7b || v === 0x5b) {
         const at = lineColumn(this.text, innerAt);

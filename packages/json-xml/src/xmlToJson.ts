@@ -14,6 +14,8 @@ const WRAPPERS = new Set(['jsonObject', 'jsonArray', 'jsonElement']);
 const NUMBER_RE = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/;
 const WS_ONLY = /^[ \t\r\n]*$/;
 const EMPTY_MARKER = '_JsonScanner_EMPTY_OBJECT';
+const NIL_MARKER =
+  'org.apache.synapse.commons.staxon.core.json.JsonXMLStreamWriter.{http://www.w3.org/2001/XMLSchema-instance}#nil=true_';
 
 export interface ConvertOptions {
   /** Deepest nesting accepted (default 512). */
@@ -371,6 +373,14 @@ class XmlToJson {
     }
     if (frame.kept === EMPTY_MARKER && frame.members.length === 0)
       this.markerFailure(`text of /${[...this.path(), frame.qname].join('/')}`);
+    // with enableXmlNilReadWrite, WSO2's writer takes text that is its own nil marker for nil="true"
+    if (this.s.nil && frame.kept === NIL_MARKER && frame.members.length === 0) {
+      if (frame.attrs.length === 0) return 'null';
+      throw new JsonXmlError(
+        'JSONXML_UNSUPPORTED',
+        `The text of /${[...this.path(), frame.qname].join('/')} is WSO2's internal nil marker; with enableXmlNilReadWrite its JSON writer takes it for nil="true" and, beside attributes, writes JSON no client can parse.`,
+      );
+    }
     if (frame.nil) {
       const what =
         frame.members.length > 0

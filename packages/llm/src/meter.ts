@@ -173,25 +173,53 @@ export class Meter {
     const day = new Date(this.now()).toISOString().slice(0, 10);
     const base = `usage:${day}:${who.tenant ?? '-'}`;
     const ttl = 35 * 86_400_000;
-    await this.store.incr(`${base}:calls`, 1, ttl);
-    if (options.cached) await this.store.incr(`${base}:cached`, 1, ttl);
-    await this.store.incr(`${base}:prompt`, usage.promptTokens, ttl);
-    await this.store.incr(`${base}:completion`, usage.completionTokens, ttl);
-    await this.store.incr(`${base}:microusd`, Math.round(cost * 1e6), ttl);
-    await this.store.set(`${base}:model:${model}`, '1', ttl);
-    // the same counters per application, API and model, for chargeback
+    // the tenant's totals, and the same per application, API and model for chargeback
     const dims = JSON.stringify([who.application ?? '-', who.api ?? '-', model]);
-    if (await this.store.setIfAbsent(`${base}:seen:${dims}`, '1', ttl)) {
-      const n = await this.store.incr(`${base}:combos`, 1, ttl);
-      await this.store.set(`${base}:combo:${n}`, dims, ttl);
-    }
-    const c = `${base}:c:${dims}`;
-    await this.store.incr(`${c}:calls`, 1, ttl);
-    if (options.cached) await this.store.incr(`${c}:cached`, 1, ttl);
-    await this.store.incr(`${c}:prompt`, usage.promptTokens, ttl);
-    await this.store.incr(`${c}:completion`, usage.completionTokens, ttl);
-    await this.store.incr(`${c}:microusd`, Math.round(cost * 1e6), ttl);
+    const register = async (): Promise<void> => {
+      if (await this.store.setIfAbsent(`${base}:seen:${dims}`, '1', ttl)) {
+        const n = await this.store.incr(`${base}:combos`, 1, ttl);
+        await this.store.set(`${base}:combo:${n}`, dims, ttl);
+      }
+    };
+    await Promise.all([
+      this.count(base, usage, cost, options.cached === true, ttl),
+      this.count(`${base}:c:${dims}`, usage, cost, options.cached === true, ttl),
+      this.store.set(`${base}:model:${model}`, '1', ttl),
+      register(),
+    ]);
     return cost;
+  }
+
+  /** Adds one call to the counters under `prefix` (independent increments, sent together). */
+  private async count(
+    prefix: string,
+    usage: { promptTokens: number; completionTokens: number },
+    cost: number,
+    cached: boolean,
+    ttl: number,
+  ): Promise<void> {
+    await Promise.all([
+      this.store.incr(`${prefix}:calls`, 1, ttl),
+      ...(cached ? [this.store.incr(`${prefix}:cached`, 1, ttl)] : []),
+      this.store.incr(`${prefix}:prompt`, usage.promptTokens, ttl),
+      this.store.incr(`${prefix}:completion`, usage.completionTokens, ttl),
+      this.store.incr(`${prefix}:microusd`, Math.round(cost * 1e6), ttl),
+    ]);
+  }
+
+  /** The counters under `prefix`, as `count` writes them. */
+  private async counters(
+    prefix: string,
+  ): Promise<{ calls: number; cached: number; prompt: number; completion: number; costUsd: number }> {
+    const n = async (k: string): Promise<number> => Number((await this.store.get(`${prefix}:${k}`)) ?? 0);
+    const [calls, cached, prompt, completion, micro] = await Promise.all([
+      n('calls'),
+      n('cached'),
+      n('prompt'),
+      n('completion'),
+      n('microusd'),
+    ]);
+    return { calls, cached, prompt, completion, costUsd: micro / 1e6 };
   }
 
   /**
@@ -236,20 +264,13 @@ export class Meter {
           } as UsageRow;
           rows.set(key, row);
         }
-        const n = async (k: string): Promise<number> => Number((await this.store.get(`${base}:c:${dims}:${k}`)) ?? 0);
-        const [calls, cached, prompt, completion, micro] = await Promise.all([
-          n('calls'),
-          n('cached'),
-          n('prompt'),
-          n('completion'),
-          n('microusd'),
-        ]);
-        row.calls += calls;
-        row.cacheHits += cached;
-        row.promptTokens += prompt;
-        row.completionTokens += completion;
-        row.totalTokens += prompt + completion;
-        row.costUsd = Math.round((row.costUsd + micro / 1e6) * 1e6) / 1e6;
+        const c = await this.counters(`${base}:c:${dims}`);
+        row.calls += c.calls;
+        row.cacheHits += c.cached;
+        row.promptTokens += c.prompt;
+        row.completionTokens += c.completion;
+        row.totalTokens += c.prompt + c.completion;
+        row.costUsd = Math.round((row.costUsd + c.costUsd) * 1e6) / 1e6;
       }
     }
     return [...rows.values()].sort((a, b) => b.costUsd - a.costUsd || b.totalTokens - a.totalTokens);
@@ -276,24 +297,16 @@ export class Meter {
     costUsd: number;
   }> {
     const d = day ?? new Date(this.now()).toISOString().slice(0, 10);
-    const base = `usage:${d}:${tenant}`;
-    const n = async (k: string): Promise<number> => Number((await this.store.get(`${base}:${k}`)) ?? 0);
-    const [calls, cached, prompt, completion, micro] = await Promise.all([
-      n('calls'),
-      n('cached'),
-      n('prompt'),
-      n('completion'),
-      n('microusd'),
-    ]);
+    const c = await this.counters(`usage:${d}:${tenant}`);
     return {
       tenant,
       day: d,
-      calls,
-      cacheHits: cached,
-      promptTokens: prompt,
-      completionTokens: completion,
-      totalTokens: prompt + completion,
-      costUsd: micro / 1e6,
+      calls: c.calls,
+      cacheHits: c.cached,
+      promptTokens: c.prompt,
+      completionTokens: c.completion,
+      totalTokens: c.prompt + c.completion,
+      costUsd: c.costUsd,
     };
   }
 }

@@ -85,14 +85,15 @@ public class ConvertBatch {
 
   /** JSON in through the message builder, the payload read by a mediator, XML out through the formatter. */
   private static byte[] mediated(byte[] input) throws Exception {
-    Class<?> boot = Class.forName("synapseengine.Boot");
-    java.lang.reflect.Field homeField = boot.getDeclaredField("home");
-    homeField.setAccessible(true);
-    java.lang.reflect.Field axis2Field = boot.getDeclaredField("axis2Xml");
-    axis2Field.setAccessible(true);
-    java.nio.file.Path home = (java.nio.file.Path) homeField.get(null);
-    java.nio.file.Path axis2 = (java.nio.file.Path) axis2Field.get(null);
     if (configuration == null) {
+      // the Axis2 configuration Boot.init wrote, built once for every case
+      Class<?> boot = Class.forName("synapseengine.Boot");
+      java.lang.reflect.Field homeField = boot.getDeclaredField("home");
+      homeField.setAccessible(true);
+      java.lang.reflect.Field axis2Field = boot.getDeclaredField("axis2Xml");
+      axis2Field.setAccessible(true);
+      java.nio.file.Path home = (java.nio.file.Path) homeField.get(null);
+      java.nio.file.Path axis2 = (java.nio.file.Path) axis2Field.get(null);
       configuration = org.apache.axis2.context.ConfigurationContextFactory.createConfigurationContextFromFileSystem(
           home.resolve("repository").toString(), axis2.toString());
     }

@@ -150,18 +150,6 @@ function parseTree(
     readXml(xml, builder);
     return { root: builder.root, comments: builder.comments };
   } catch (err) {
-    if (rootOnly) {
-      // Synapse's deployers read the document element and nothing after it: content after the root
-      // (a stray end tag, a second element) deploys and is ignored
-      const again = new TreeBuilder(pos);
-      try {
-        readXml(xml, again, { stopAfterRoot: true });
-        const first = parseTree(xml, pos).error;
-        if (again.root && first) return { root: again.root, comments: again.comments, trailing: first };
-      } catch {
-        // the root itself is broken: report the first error below
-      }
-    }
     const e = err as Error & { offset?: number; line?: number; column?: number };
     // json-xml's errors carry the position in the (possibly wrapped) text; map it back.
     const m = /at line (\d+), column (\d+)/.exec(e.message);
@@ -169,7 +157,19 @@ function parseTree(
     const message = e.message
       .replace(/^(Malformed )?XML at line \d+, column \d+(: | )/, '')
       .replace(/^has a /, 'has a ');
-    return { root: null, comments: builder.comments, error: { message, ...pos(where) } };
+    const error = { message, ...pos(where) };
+    if (rootOnly) {
+      // Synapse's deployers read the document element and nothing after it: content after the root
+      // (a stray end tag, a second element) deploys and is ignored
+      const again = new TreeBuilder(pos);
+      try {
+        readXml(xml, again, { stopAfterRoot: true });
+        if (again.root) return { root: again.root, comments: again.comments, trailing: error };
+      } catch {
+        // the root itself is broken: report the error
+      }
+    }
+    return { root: null, comments: builder.comments, error };
   }
 }
 

@@ -315,8 +315,21 @@ export function checkJsonPath(src: string): ExpressionProblem | undefined {
   if (trimmed === '') return { message: 'the JSONPath is empty', offset: 0 };
   // Jayway reads a path that does not start with '$' or '@' as one under the root ($.)
   const rooted = trimmed[0] === '$' || trimmed[0] === '@';
-  let s = rooted ? trimmed : `$.${trimmed}`;
+  const s = rooted ? trimmed : `$.${trimmed}`;
   const lead = src.indexOf(trimmed) - (rooted ? 0 : 2);
+  /** Where the property name at `at` ends (past a function call's `()`), or what is wrong with it. */
+  const nameEnd = (at: number): number | ExpressionProblem => {
+    const m = /[^.[\]\s()]+/y;
+    m.lastIndex = at;
+    const r = m.exec(s);
+    if (!r) return { message: "a name is expected after '.'", offset: lead + at };
+    const after = at + r[0].length;
+    if (/^\s/.test(s.slice(after)) && after < s.trimEnd().length) {
+      return { message: "a name holds a blank: use bracket notation ['my name']", offset: lead + after };
+    }
+    // a function call at the end: .length(), .min()
+    return s.startsWith('()', after) ? after + 2 : after;
+  };
   let i = 1;
   while (i < s.length) {
     const c = s[i]!;
@@ -333,16 +346,9 @@ export function checkJsonPath(src: string): ExpressionProblem | undefined {
         continue;
       }
       if (s[i] === '[') continue;
-      const m = /[^.[\]\s()]+/y;
-      m.lastIndex = i;
-      const r = m.exec(s);
-      if (!r) return { message: "a name is expected after '.'", offset: lead + i };
-      if (/^\s/.test(s.slice(i + r[0].length)) && i + r[0].length < s.trimEnd().length) {
-        return { message: "a name holds a blank: use bracket notation ['my name']", offset: lead + i + r[0].length };
-      }
-      i += r[0].length;
-      // a function call at the end: .length(), .min()
-      if (s.startsWith('()', i)) i += 2;
+      const end = nameEnd(i);
+      if (typeof end !== 'number') return end;
+      i = end;
       continue;
     }
     if (c === '[') {
@@ -372,7 +378,11 @@ export function checkJsonPath(src: string): ExpressionProblem | undefined {
       if (!ok) return { message: `[${inner}] is not an index, slice, name or filter`, offset: lead + i };
       i = j + 1;
       // Jayway reads a name straight after ']' (spo[0]name) as the next property
-      if (i < s.length && /[^.[\]\s()]/.test(s[i]!)) s = `${s.slice(0, i)}.${s.slice(i)}`;
+      if (i < s.length && /[^.[\]\s()]/.test(s[i]!)) {
+        const end = nameEnd(i);
+        if (typeof end !== 'number') return end;
+        i = end;
+      }
       continue;
     }
     return { message: `unexpected '${c}'`, offset: lead + i };
