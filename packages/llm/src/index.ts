@@ -5,5 +5,17 @@ export { CircuitBreaker, LlmConfigError, LlmLayer } from './layer';
 export type { BreakerState, CallOptions, ChainTarget, LlmLayerConfig, ProviderConfig, SharedState } from './layer';
 export { TestLlmServer } from './testServer';
 export type { Behaviour, RecordedRequest } from './testServer';
-export { daysBetween, estimateTokens, Meter } from './meter';
-export type { CallWho, Prices, QuotaDecision, QuotaRule, UsageDimension, UsageRow, Window } from './meter';
+export { ANONYMOUS, daysBetween, estimateTokens, Meter, QUOTA_KINDS, quotaProblems, windowOf } from './meter';
+export type {
+  CallWho,
+  Prices,
+  QuotaDecision,
+  QuotaKind,
+  QuotaLimits,
+  QuotaRule,
+  Spend,
+  Tiers,
+  UsageDimension,
+  UsageRow,
+  Window,
+} from './meter';

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import Ajv, { type ValidateFunction } from 'ajv';
 import { APIConnectionError, APIConnectionTimeoutError, APIError, AzureOpenAI, OpenAI } from 'openai';
-import type { LlmHooks, LlmRequest, LlmResult } from '@synapse-ai/sdk';
+import type { LlmHooks, LlmRequest, LlmResult, LlmSpend } from '@synapse-ai/sdk';
 
 export interface ProviderConfig {
   /** Name used in the chain, metrics and logs. */
@@ -24,6 +24,11 @@ export interface ProviderConfig {
   /** Azure: resource endpoint and API version. */
   endpoint?: string;
   apiVersion?: string;
+  /**
+   * Models this provider hosts besides its chain targets' own: a policy's model override is sent only
+   * to a target whose provider hosts it (the chain model, or one listed here); others are skipped.
+   */
+  models?: readonly string[];
 }
 
 export interface ChainTarget {
@@ -31,10 +36,25 @@ export interface ChainTarget {
   model: string;
 }
 
+/** Which chain serves a call. */
+export interface LlmRoutes {
+  /** By the pipeline (or policy) the gateway called: its chain. */
+  pipelines?: Readonly<Record<string, string>>;
+  /**
+   * By data class (from the gateway's `X-Data-Class` or set by a policy), most sensitive first: a
+   * call of a listed class is served by that chain only, whatever its pipeline's route (the policy's
+   * deterministic fallback comes after it, never another chain). Names compare without case.
+   */
+  dataClasses?: Readonly<Record<string, string>>;
+}
+
 export interface LlmLayerConfig {
   providers: readonly ProviderConfig[];
-  /** Tried in order; the policy's own deterministic fallback comes after the last. */
+  /** The default chain, tried in order; the policy's own deterministic fallback comes after the last. */
   chain: readonly ChainTarget[];
+  /** Named chains that routes choose (a target in several chains shares its breaker and slots). */
+  chains?: Readonly<Record<string, readonly ChainTarget[]>>;
+  routes?: LlmRoutes;
   /** Per attempt (default 10 s). */
   timeoutMs?: number;
   /** Retries of retryable errors (429, 408, 409, 5xx, connection errors) per target (default 2). */
@@ -156,6 +176,8 @@ export class Semaphore {
 }
 
 interface Target extends ChainTarget {
+  /** Models the target may be asked for (its own, and what its provider lists). */
+  hosts: ReadonlySet<string>;
   client: OpenAI;
   breaker: CircuitBreaker;
   slots: Semaphore;
@@ -219,12 +241,27 @@ function describeFailure(err: unknown): { code: string; reason: string } {
 export interface CallOptions {
   /** When the caller needs the answer by, on the performance.now() clock. */
   deadline?: number;
+  /** The chain to use (see `route`); default: the default chain. */
+  chain?: string;
 }
+
+/** The chain a call is routed to, and why (for audit records). */
+export interface Route {
+  chain: string;
+  /** The data class that decided, when one did. */
+  dataClass?: string;
+}
+
+/** The name of the default chain in routes and audit records. */
+export const DEFAULT_CHAIN = 'default';
 
 /** The LLM layer: plugs into policies as `ctx.llm`. */
 export class LlmLayer implements LlmHooks {
   readonly available = true;
   private readonly targets: Target[];
+  private readonly chains = new Map<string, Target[]>();
+  private readonly dataClasses: [string, string][] = [];
+  private readonly pipelineRoutes: ReadonlyMap<string, string>;
   private readonly validators = new WeakMap<object, ValidateFunction>();
 
   private readonly cache: LlmLayerConfig['cache'];
@@ -247,9 +284,14 @@ export class LlmLayer implements LlmHooks {
     const byName = new Map(config.providers.map((p) => [p.name, p]));
     if (config.chain.length === 0) throw new LlmConfigError('the chain needs at least one { provider, model }');
     const clients = new Map<string, OpenAI>();
-    this.targets = config.chain.map((t) => {
+    // one target per provider and model, whichever chains list it: its breaker and slots are shared
+    const byTarget = new Map<string, Target>();
+    const targetFor = (t: ChainTarget, where: string): Target => {
       const p = byName.get(t.provider);
-      if (!p) throw new LlmConfigError(`chain target ${t.provider}/${t.model}: no provider is named ${t.provider}`);
+      if (!p) throw new LlmConfigError(`${where} target ${t.provider}/${t.model}: no provider is named ${t.provider}`);
+      const id = `${t.provider}\u0000${t.model}`;
+      const known = byTarget.get(id);
+      if (known) return known;
       let client = clients.get(p.name);
       if (!client) {
         // the layer retries itself (see complete): it knows the request's deadline and the chain
@@ -265,13 +307,62 @@ export class LlmLayer implements LlmHooks {
         }
         clients.set(p.name, client);
       }
-      return {
-        ...t,
+      const target: Target = {
+        provider: t.provider,
+        model: t.model,
+        hosts: new Set([t.model, ...(p.models ?? [])]),
         client,
         breaker: new CircuitBreaker(config.breaker?.failures ?? 5, config.breaker?.openMs ?? 30_000),
         slots: new Semaphore(config.concurrency ?? 16, config.queue),
       };
-    });
+      byTarget.set(id, target);
+      return target;
+    };
+    this.chains.set(
+      DEFAULT_CHAIN,
+      config.chain.map((t) => targetFor(t, 'chain')),
+    );
+    for (const [name, chain] of Object.entries(config.chains ?? {})) {
+      if (name === DEFAULT_CHAIN)
+        throw new LlmConfigError(`chains.${name}: the name ${DEFAULT_CHAIN} is the top-level chain; pick another`);
+      if (chain.length === 0) throw new LlmConfigError(`chains.${name} needs at least one { provider, model }`);
+      this.chains.set(
+        name,
+        chain.map((t) => targetFor(t, `chains.${name}`)),
+      );
+    }
+    this.targets = [...byTarget.values()];
+    const known = (name: string, where: string): void => {
+      if (!this.chains.has(name))
+        throw new LlmConfigError(
+          `${where} names the chain ${name}, which is not defined (chains: ${[...this.chains.keys()].join(', ')})`,
+        );
+    };
+    for (const [pipeline, chain] of Object.entries(config.routes?.pipelines ?? {}))
+      known(chain, `routes.pipelines.${pipeline}`);
+    for (const [dataClass, chain] of Object.entries(config.routes?.dataClasses ?? {})) {
+      known(chain, `routes.dataClasses.${dataClass}`);
+      this.dataClasses.push([dataClass.toLowerCase(), chain]);
+    }
+    this.pipelineRoutes = new Map(Object.entries(config.routes?.pipelines ?? {}));
+  }
+
+  /**
+   * The chain for a call: the first configured data class (most sensitive first) among the call's,
+   * else the pipeline's route, else the default chain.
+   */
+  route(call: { pipeline?: string; dataClasses?: readonly (string | undefined)[] }): Route {
+    const classes = new Set(
+      (call.dataClasses ?? []).flatMap((c) => (c ?? '').split(',').map((x) => x.trim().toLowerCase())),
+    );
+    for (const [dataClass, chain] of this.dataClasses) if (classes.has(dataClass)) return { chain, dataClass };
+    const byPipeline = call.pipeline === undefined ? undefined : this.pipelineRoutes.get(call.pipeline);
+    return { chain: byPipeline ?? DEFAULT_CHAIN };
+  }
+
+  /** The chains by name (the default one as `default`), for metrics and checks. */
+  chainNames(): string[] {
+    return [...this.chains.keys()];
   }
 
   /** Breaker state per target, for metrics and `/readyz`. */
@@ -288,7 +379,13 @@ export class LlmLayer implements LlmHooks {
     return v;
   }
 
-  private async attempt(t: Target, request: LlmRequest, signal?: AbortSignal, timeoutMs?: number): Promise<LlmResult> {
+  private async attempt(
+    t: Target,
+    request: LlmRequest,
+    spent: LlmSpend[],
+    signal?: AbortSignal,
+    timeoutMs?: number,
+  ): Promise<LlmResult> {
     const messages = request.messages.map((m) => ({
       role: m.role,
       content: m.content,
@@ -311,6 +408,13 @@ export class LlmLayer implements LlmHooks {
         },
         { ...(signal ? { signal } : {}), ...(timeoutMs !== undefined ? { timeout: timeoutMs } : {}) },
       );
+    // every answer consumed tokens, whatever becomes of it: metering bills each one
+    const spend = (
+      c: OpenAI.Chat.ChatCompletion,
+      u: { promptTokens: number; completionTokens: number; estimated?: true },
+    ): void => {
+      spent.push({ provider: t.provider, model: c.model || (request.model ?? t.model), ...u });
+    };
     let completion = await call(messages);
     let content = completion.choices[0]?.message?.content ?? '';
     let usage: { promptTokens: number; completionTokens: number; estimated?: true } = usageOf(
@@ -318,7 +422,8 @@ export class LlmLayer implements LlmHooks {
       messages,
       content,
     );
-    if (!request.schema) return { ok: true, content, model: completion.model, provider: t.provider, usage };
+    spend(completion, usage);
+    if (!request.schema) return { ok: true, content, model: completion.model || (request.model ?? t.model), provider: t.provider, usage };
     const validate = this.validatorFor(request.schema);
     const check = (text: string): { ok: true; json: unknown } | { ok: false; problems: string } => {
       let json: unknown;
@@ -342,6 +447,7 @@ export class LlmLayer implements LlmHooks {
       ]);
       content = completion.choices[0]?.message?.content ?? '';
       const more = usageOf(completion, messages, content);
+      spend(completion, more);
       usage = {
         promptTokens: usage.promptTokens + more.promptTokens,
         completionTokens: usage.completionTokens + more.completionTokens,
@@ -355,7 +461,7 @@ export class LlmLayer implements LlmHooks {
           reason: `the answer broke the schema twice: ${checked.problems}`,
         };
     }
-    return { ok: true, content, json: checked.json, model: completion.model, provider: t.provider, usage };
+    return { ok: true, content, json: checked.json, model: completion.model || (request.model ?? t.model), provider: t.provider, usage };
   }
 
   private cacheKey(t: Target, request: LlmRequest): string | undefined {
@@ -396,13 +502,24 @@ export class LlmLayer implements LlmHooks {
       options.deadline === undefined ? undefined : Math.max(0, options.deadline - performance.now());
     const reasons: string[] = [];
     let lastCode = 'unavailable';
-    for (const t of this.targets) {
-      if (signal?.aborted) return { ok: false, code: 'cancelled', reason: 'the call was cancelled' };
+    const spent: LlmSpend[] = [];
+    const chain = this.chains.get(options.chain ?? DEFAULT_CHAIN);
+    if (!chain) return { ok: false, code: 'unavailable', reason: `no chain is named ${options.chain}`, spent };
+    for (const t of chain) {
+      if (signal?.aborted) return { ok: false, code: 'cancelled', reason: 'the call was cancelled', spent };
+      // a model override goes only where it is hosted: another provider would refuse it or, worse,
+      // answer with a model of the same name that is not the one asked for
+      if (request.model !== undefined && !t.hosts.has(request.model)) {
+        reasons.push(`${t.provider}/${t.model}: does not host ${request.model}`);
+        if (lastCode === 'unavailable') lastCode = 'model_unavailable';
+        continue;
+      }
       await this.sharedOpen(t);
       const key = this.cacheKey(t, request);
       if (key) {
         const hit = await this.shared!.get(key).catch(() => undefined);
-        if (hit) return { ...(JSON.parse(hit) as LlmResult & { ok: true }), cached: true } as LlmResult;
+        // a cache hit reached no provider: nothing was spent on it (what earlier targets spent stays)
+        if (hit) return { ...(JSON.parse(hit) as LlmResult & { ok: true }), cached: true, spent } as LlmResult;
       }
       if (!t.breaker.allow()) {
         reasons.push(`${t.provider}/${t.model}: circuit open`);
@@ -418,14 +535,14 @@ export class LlmLayer implements LlmHooks {
         continue;
       }
       try {
-        const outcome = await this.tryTarget(t, request, signal, left);
+        const outcome = await this.tryTarget(t, request, spent, signal, left);
         if (outcome.kind === 'answer') {
           const result = outcome.result;
           // a schema violation is the answer's fault, not the provider's health
           t.breaker.success();
           if (result.ok) {
             if (key) await this.shared!.set(key, JSON.stringify(result), this.cache!.ttlMs).catch(() => undefined);
-            return result;
+            return { ...result, spent };
           }
           reasons.push(`${t.provider}/${t.model}: ${result.reason}`);
           lastCode = result.code;
@@ -437,12 +554,12 @@ export class LlmLayer implements LlmHooks {
         else t.breaker.release();
         reasons.push(`${t.provider}/${t.model}: ${outcome.reason}`);
         lastCode = outcome.code;
-        if (outcome.code === 'cancelled') return { ok: false, code: 'cancelled', reason: outcome.reason };
+        if (outcome.code === 'cancelled') return { ok: false, code: 'cancelled', reason: outcome.reason, spent };
       } finally {
         t.slots.release();
       }
     }
-    return { ok: false, code: lastCode, reason: reasons.join('; ') };
+    return { ok: false, code: lastCode, reason: reasons.join('; '), spent };
   }
 
   /** Records a failure of the target's health; tells the other replicas when it opens the breaker. */
@@ -463,6 +580,7 @@ export class LlmLayer implements LlmHooks {
   private async tryTarget(
     t: Target,
     request: LlmRequest,
+    spent: LlmSpend[],
     signal: AbortSignal | undefined,
     remaining: () => number | undefined,
   ): Promise<
@@ -475,7 +593,7 @@ export class LlmLayer implements LlmHooks {
       const timeout = left === undefined ? undefined : Math.max(1, Math.floor(Math.min(this.timeoutMs, left)));
       const started = performance.now();
       try {
-        return { kind: 'answer', result: await this.attempt(t, request, signal, timeout) };
+        return { kind: 'answer', result: await this.attempt(t, request, spent, signal, timeout) };
       } catch (err) {
         // some runtimes report the client's own timeout as a plain connection error: one that ends at
         // the timeout is a timeout

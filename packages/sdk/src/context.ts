@@ -194,6 +194,20 @@ export interface LlmRequest {
   model?: string;
   temperature?: number;
   maxTokens?: number;
+  /**
+   * The data class of what the prompt carries (e.g. `confidential`), when the policy knows it: with
+   * the gateway's `X-Data-Class`, it selects the chain the call may use (see the sidecar's routes).
+   */
+  dataClass?: string;
+}
+
+/** Tokens one provider attempt consumed (an answer, a repair, or an answer that was then refused). */
+export interface LlmSpend {
+  provider: string;
+  model: string;
+  promptTokens: number;
+  completionTokens: number;
+  estimated?: boolean;
 }
 
 export type LlmResult =
@@ -207,8 +221,13 @@ export type LlmResult =
       usage: { promptTokens: number; completionTokens: number; estimated?: boolean };
       /** Served from the response cache. */
       cached?: boolean;
+      /**
+       * Every provider attempt of this call that consumed tokens, in order: failed and repaired ones
+       * too (what metering bills). Empty for a cache hit; absent from layers that do not report it.
+       */
+      spent?: LlmSpend[];
     }
-  | { ok: false; reason: string; code: string };
+  | { ok: false; reason: string; code: string; spent?: LlmSpend[] };
 
 /** Where the LLM layer plugs in. Without a provider configured, `available` is false and calls fail clearly. */
 export interface LlmHooks {

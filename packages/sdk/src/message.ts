@@ -29,6 +29,8 @@ export interface GatewayContext {
   apiName?: string;
   apiVersion?: string;
   consumerKey?: string;
+  /** The data classification the gateway gave the call (e.g. `confidential`): it routes model calls. */
+  dataClass?: string;
   flow: Flow;
 }
 
@@ -45,6 +47,7 @@ export const CONTEXT_HEADERS = {
   apiName: 'x-api-name',
   apiVersion: 'x-api-version',
   consumerKey: 'x-consumer-key',
+  dataClass: 'x-data-class',
   flow: 'x-flow',
 } as const satisfies Record<keyof GatewayContext, string>;
 
@@ -58,6 +61,7 @@ export const CONTEXT_FIELDS = [
   'apiName',
   'apiVersion',
   'consumerKey',
+  'dataClass',
   'flow',
 ] as const satisfies ReadonlyArray<keyof GatewayContext>;
 
@@ -336,7 +340,16 @@ export function contextFromHeaders(
     correlationId: correlationIdFrom(headers, newId),
     flow: flowHeader as Flow,
   };
-  for (const key of ['tenantId', 'userRole', 'userId', 'tier', 'apiName', 'apiVersion', 'consumerKey'] as const) {
+  for (const key of [
+    'tenantId',
+    'userRole',
+    'userId',
+    'tier',
+    'apiName',
+    'apiVersion',
+    'consumerKey',
+    'dataClass',
+  ] as const) {
     const v = one(CONTEXT_HEADERS[key]);
     if (v !== undefined) context[key] = v;
   }

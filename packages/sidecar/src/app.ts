@@ -29,7 +29,7 @@ import {
 } from '@synapse-ai/sdk';
 import type { AuditLog } from './audit';
 import { TokenAuth } from './auth';
-import { llmHooksFor, type LlmServices } from './llmHooks';
+import { admitCall, llmHooksFor, type LlmServices } from './llmHooks';
 import type { UsageDimension } from '@synapse-ai/llm';
 import { ConfigError, type SidecarConfig } from './config';
 import { collectRegistry, type Registry } from './registry';
@@ -407,6 +407,12 @@ export function createApp(services: AppServices): SidecarApp {
           flow: context.flow,
         };
       }
+      // request budgets count every call through a pipeline, not only model calls
+      const admitted = services.llmServices?.meter.limitsRequests === true;
+      if (admitted) {
+        const admission = await admitCall(services.llmServices!, context, logger);
+        if (admission?.shadow) who = { ...who, quotaShadow: admission.budget };
+      }
       const raw = await readBody(
         req,
         limit,
@@ -423,7 +429,7 @@ export function createApp(services: AppServices): SidecarApp {
         logger: lazyChild(logger, { requestId }),
         store,
         ...(services.llmServices
-          ? { llm: tracked(llmHooksFor(services.llmServices, context, () => name)) }
+          ? { llm: tracked(llmHooksFor(services.llmServices, context, () => name, admitted)) }
           : services.llm
             ? { llm: services.llm }
             : {}),
@@ -500,12 +506,12 @@ export function createApp(services: AppServices): SidecarApp {
       from !== undefined ||
       to !== undefined ||
       groupBy.length > 0 ||
-      ['application', 'api', 'model'].some((k) => q.has(k));
+      ['application', 'api', 'model', 'tier'].some((k) => q.has(k));
     const problem = (message: string): void =>
       sendProblem(res, new SaiError('SAI_ERR_BAD_REQUEST', { message }), requestIdOf(res));
     if (!tenant || (day !== undefined && !realDay(day))) {
       problem(
-        'Give ?tenant=<tenant id>, and optionally &day=YYYY-MM-DD (UTC; default today), or &from=…&to=… with &groupBy=application,api,model,day.',
+        'Give ?tenant=<tenant id>, and optionally &day=YYYY-MM-DD (UTC; default today), or &from=…&to=… with &groupBy=application,api,model,day,tier.',
       );
       return;
     }
@@ -518,9 +524,9 @@ export function createApp(services: AppServices): SidecarApp {
       const span = (Date.parse(`${end}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / 86_400_000;
       if (span < 0) return problem(`from (${start}) is after to (${end}).`);
       if (span > 366) return problem('Ask for at most 367 days at a time.');
-      const unknown = groupBy.find((g) => !['application', 'api', 'model', 'day'].includes(g));
+      const unknown = groupBy.find((g) => !['application', 'api', 'model', 'day', 'tier'].includes(g));
       if (unknown !== undefined)
-        return problem(`groupBy ${JSON.stringify(unknown)} is not one of application, api, model, day.`);
+        return problem(`groupBy ${JSON.stringify(unknown)} is not one of application, api, model, day, tier.`);
       if (!services.llmServices)
         return void sendProblem(
           res,
@@ -536,6 +542,7 @@ export function createApp(services: AppServices): SidecarApp {
         ...(q.has('application') ? { application: q.get('application')! } : {}),
         ...(q.has('api') ? { api: q.get('api')! } : {}),
         ...(q.has('model') ? { model: q.get('model')! } : {}),
+        ...(q.has('tier') ? { tier: q.get('tier')! } : {}),
       });
       sendJson(res, 200, { tenant, from: start, to: end, groupBy, rows });
       return;

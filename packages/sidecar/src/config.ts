@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import Ajv from 'ajv';
 import { deepFreeze, explainErrors } from '@synapse-ai/sdk';
-import type { LlmLayerConfig, Prices, QuotaRule } from '@synapse-ai/llm';
+import { quotaProblems } from '@synapse-ai/llm';
+import type { LlmLayerConfig, Prices, QuotaRule, Tiers } from '@synapse-ai/llm';
 import type { Policy } from '@synapse-ai/sdk';
 import { collectRegistry } from './registry';
 import { parseDocument } from 'yaml';
@@ -39,10 +40,37 @@ export interface SidecarConfig {
     onError: 'fail-closed' | 'degrade';
     headKeyEnv: string;
   };
-  llm?: LlmLayerConfig & { prices?: Prices; quotas?: QuotaRule[] };
+  llm?: LlmLayerConfig & { prices?: Prices; quotas?: QuotaRule[]; tiers?: Tiers };
 }
 
 const NAME = '^[a-z][a-z0-9]*(-[a-z0-9]+)*$';
+
+/** A fallback chain: targets tried in order. */
+const CHAIN = {
+  type: 'array',
+  minItems: 1,
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['provider', 'model'],
+    properties: { provider: { type: 'string' }, model: { type: 'string', minLength: 1 } },
+  },
+} as const;
+
+/** One limit of a quota rule or a named tier. */
+const QUOTA_LIMITS = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['window'],
+  properties: {
+    requests: { type: 'integer', minimum: 1 },
+    tokens: { type: 'integer', minimum: 1 },
+    promptTokens: { type: 'integer', minimum: 1 },
+    completionTokens: { type: 'integer', minimum: 1 },
+    costUsd: { type: 'number', exclusiveMinimum: 0 },
+    window: { enum: ['minute', 'hour', 'day', 'month'] },
+  },
+} as const;
 
 export const configSchema = {
   type: 'object',
@@ -111,17 +139,22 @@ export const configSchema = {
               apiKeyFile: { type: 'string', minLength: 1 },
               endpoint: { type: 'string', pattern: '^https://' },
               apiVersion: { type: 'string', minLength: 1 },
+              models: { type: 'array', items: { type: 'string', minLength: 1 } },
             },
           },
         },
-        chain: {
-          type: 'array',
-          minItems: 1,
-          items: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['provider', 'model'],
-            properties: { provider: { type: 'string' }, model: { type: 'string', minLength: 1 } },
+        chain: CHAIN,
+        chains: { type: 'object', propertyNames: { pattern: NAME }, additionalProperties: CHAIN },
+        routes: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            pipelines: { type: 'object', propertyNames: { pattern: NAME }, additionalProperties: { type: 'string' } },
+            dataClasses: {
+              type: 'object',
+              propertyNames: { minLength: 1, maxLength: 64 },
+              additionalProperties: { type: 'string' },
+            },
           },
         },
         timeoutMs: { type: 'integer', minimum: 100, maximum: 600000, default: 10000 },
@@ -157,18 +190,25 @@ export const configSchema = {
             properties: { prompt: { type: 'number', minimum: 0 }, completion: { type: 'number', minimum: 0 } },
           },
         },
+        tiers: {
+          type: 'object',
+          propertyNames: { minLength: 1, maxLength: 128 },
+          additionalProperties: { type: 'array', minItems: 1, items: QUOTA_LIMITS },
+        },
         quotas: {
           type: 'array',
           items: {
             type: 'object',
             additionalProperties: false,
-            required: ['scope', 'match', 'window'],
+            required: ['scope', 'match'],
             properties: {
               scope: { enum: ['tenant', 'application'] },
               match: { type: 'string', minLength: 1 },
-              tokens: { type: 'integer', minimum: 1 },
-              requests: { type: 'integer', minimum: 1 },
-              window: { enum: ['minute', 'hour', 'day'] },
+              tier: { type: 'string', minLength: 1 },
+              api: { type: 'string', minLength: 1 },
+              use: { type: 'string', minLength: 1 },
+              ...QUOTA_LIMITS.properties,
+              window: QUOTA_LIMITS.properties.window,
               shadow: { type: 'boolean' },
             },
           },
@@ -235,6 +275,14 @@ const FIXES: Record<string, string> = {
   'auth.tokenFile': 'name a readable file with one token per line',
   'logging.level': 'use one of error, warn, info, debug',
   llm: 'give providers (name, type, baseURL or endpoint, apiKeyEnv or apiKeyFile) and a chain of { provider, model }',
+  'llm.quotas[*]':
+    'write a rule as { scope: tenant|application, match: <name>|"*", tier?, api?, requests|tokens|promptTokens|completionTokens|costUsd, window: minute|hour|day|month } or { scope, match, use: <tier> }',
+  'llm.chains':
+    'name each chain (kebab-case) and list its { provider, model } targets, e.g. chains: { private: [{ provider: vpc, model: llama3.1 }] }',
+  'llm.routes':
+    'give pipelines: { <pipeline>: <chain> } and/or dataClasses: { confidential: <chain> } (most sensitive first); chains are the names under llm.chains, or default',
+  'llm.tiers':
+    'name each tier and list its limits, e.g. tiers: { Gold: [{ requests: 1000, window: day }], developer: [{ tokens: 1000, window: day }] }',
   'audit.file': 'name a file the sidecar may append to, e.g. /var/log/synapse-ai/audit.log (also SAI_AUDIT_FILE)',
   'audit.prompts': 'use hash (the SHA-256 of the prompt) or redacted (the prompt with personal data replaced)',
   'audit.maxBytes': 'give the size in bytes at which the audit log rotates (at least 1024)',
@@ -436,6 +484,9 @@ export function loadConfig(options: LoadOptions = {}): Readonly<SidecarConfig> {
         return fix ? `${p.message}. Fix: ${fix}.` : `${p.message}.`;
       });
     problems.push(...dedupeAnyOf(found));
+  } else if (raw.llm) {
+    const llm = raw.llm as { quotas?: QuotaRule[]; tiers?: Tiers };
+    problems.push(...quotaProblems(llm.quotas ?? [], llm.tiers ?? {}));
   }
   if (options.policies) {
     const plain = (v: unknown): Record<string, never> =>

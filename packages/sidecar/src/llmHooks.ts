@@ -4,7 +4,7 @@
  * reset), usage and cost counted after it, metrics, and an audit record (never the prompt text).
  */
 import { createHash } from 'node:crypto';
-import type { LlmLayer, Meter, QuotaDecision } from '@synapse-ai/llm';
+import type { CallWho, LlmLayer, Meter, QuotaDecision } from '@synapse-ai/llm';
 import { redact } from '@synapse-ai/redact';
 import {
   remainingMs,
@@ -13,6 +13,7 @@ import {
   type LlmHooks,
   type LlmRequest,
   type LlmResult,
+  type Logger,
 } from '@synapse-ai/sdk';
 import { Counter, type Registry } from 'prom-client';
 import type { AuditLog } from './audit';
@@ -52,19 +53,74 @@ export interface LlmServices {
   auditPrompts?: 'hash' | 'redacted';
 }
 
-/** The hooks for one request: who is calling comes from the gateway context. */
-export function llmHooksFor(services: LlmServices, context: GatewayContext, policy: () => string): LlmHooks {
-  const who = {
+/**
+ * Counts a call through a pipeline against the request budgets that apply to its caller; throws 429
+ * `SAI_ERR_RATE_LIMITED` (naming the budget and its reset) when one is used up. While the store cannot
+ * be reached the call is served unchecked and a warning logged (budgets are a billing limit, not an
+ * access control; the gateway's own throttling still applies).
+ */
+export async function admitCall(
+  services: LlmServices,
+  context: GatewayContext,
+  logger: Logger,
+): Promise<QuotaDecision | undefined> {
+  let decision: QuotaDecision;
+  try {
+    decision = await services.meter.admit(callerOf(context));
+  } catch (err) {
+    services.metrics.calls.labels('-', 'quota_unchecked').inc();
+    logger.warn('request budgets not checked: the store is unavailable', {
+      requestId: context.correlationId,
+      reason: (err as Error).message,
+    });
+    return undefined;
+  }
+  if (!decision.allowed) {
+    services.metrics.calls.labels('-', 'quota_exceeded').inc();
+    throw rateLimited(decision);
+  }
+  return decision;
+}
+
+function rateLimited(decision: QuotaDecision): SaiError {
+  return new SaiError('SAI_ERR_RATE_LIMITED', {
+    message: `The ${decision.budget} budget is used up; it resets at ${new Date(decision.resetAt!).toISOString()}.`,
+    extensions: {
+      budget: decision.budget,
+      limit: decision.limit,
+      resetAt: new Date(decision.resetAt!).toISOString(),
+    },
+  });
+}
+
+/** Who a call is, for quotas and usage, from the gateway context. */
+export function callerOf(context: GatewayContext): CallWho {
+  return {
     ...(context.tenantId ? { tenant: context.tenantId } : {}),
     ...(context.consumerKey ? { application: context.consumerKey } : {}),
     ...(context.apiName ? { api: context.apiName } : {}),
+    ...(context.tier ? { tier: context.tier } : {}),
   };
+}
+
+/**
+ * The hooks for one request: who is calling comes from the gateway context. `admitted`: the call
+ * through the pipeline was counted against the request budgets already, so model calls in it count
+ * their tokens and cost only.
+ */
+export function llmHooksFor(
+  services: LlmServices,
+  context: GatewayContext,
+  policy: () => string,
+  admitted = false,
+): LlmHooks {
+  const who = callerOf(context);
   return {
     available: true,
     async complete(request: LlmRequest, signal?: AbortSignal): Promise<LlmResult> {
       let decision: QuotaDecision;
       try {
-        decision = await services.meter.reserve(who, request);
+        decision = await services.meter.reserve(who, request, { requests: !admitted });
       } catch {
         // the store is down: quotas cannot be checked, so no call is made (the policy falls back)
         services.metrics.calls.labels('-', 'store_unavailable').inc();
@@ -76,42 +132,38 @@ export function llmHooksFor(services: LlmServices, context: GatewayContext, poli
       }
       if (!decision.allowed) {
         services.metrics.calls.labels('-', 'quota_exceeded').inc();
-        throw new SaiError('SAI_ERR_RATE_LIMITED', {
-          message: `The ${decision.budget} budget is used up; it resets at ${new Date(decision.resetAt!).toISOString()}.`,
-          extensions: {
-            budget: decision.budget,
-            limit: decision.limit,
-            resetAt: new Date(decision.resetAt!).toISOString(),
-          },
-        });
+        throw rateLimited(decision);
       }
       const started = performance.now();
       // the request's deadline bounds the layer's waits (Retry-After, queues)
       const left = remainingMs(signal);
-      const result = await services.layer.complete(
-        request,
-        signal,
-        left === undefined ? {} : { deadline: performance.now() + left },
-      );
+      // the chain: a data class (the gateway's or the policy's) decides first, then the pipeline
+      const route = services.layer.route({ pipeline: policy(), dataClasses: [context.dataClass, request.dataClass] });
+      const result = await services.layer.complete(request, signal, {
+        chain: route.chain,
+        ...(left === undefined ? {} : { deadline: performance.now() + left }),
+      });
       const ms = performance.now() - started;
       const labels = { tenant: who.tenant ?? '-', application: who.application ?? '-', api: who.api ?? '-' };
-      let cost = 0;
-      if (result.ok) {
-        // an answer is never lost to a metering failure: the usage is then only in the metrics and the audit
-        // a cache hit reached no provider: a call, with no tokens and no cost (usage and metrics agree)
-        const cached = result.cached === true;
-        cost = await services.meter.settle(who, decision, result.model, result.usage, { cached }).catch(() => 0);
-        if (!cached) {
-          services.metrics.tokens
-            .labels(labels.tenant, labels.application, labels.api, result.model, 'prompt')
-            .inc(result.usage.promptTokens);
-          services.metrics.tokens
-            .labels(labels.tenant, labels.application, labels.api, result.model, 'completion')
-            .inc(result.usage.completionTokens);
-        }
-        services.metrics.cost.labels(labels.tenant, labels.application, labels.api, result.model).inc(cost);
-      } else {
-        await services.meter.release(decision).catch(() => undefined);
+      // every attempt that consumed tokens is billed, answered or not (a repair, an answer that broke
+      // the schema, a target that answered before the next one did); a cache hit reached no provider:
+      // a call, with no tokens and no cost. Usage and metrics count the same attempts.
+      const spent = result.spent ?? (result.ok && !result.cached ? [{ model: result.model, ...result.usage }] : []);
+      // an answer is never lost to a metering failure: the usage is then only in the metrics and the audit
+      const cost = await services.meter
+        .record(who, decision, spent, {
+          ...(result.ok ? { answeredBy: result.model } : {}),
+          ...(result.ok && result.cached ? { cached: true } : {}),
+        })
+        .catch(() => spent.reduce((n, s) => n + services.meter.costOf(s), 0));
+      for (const s of spent) {
+        services.metrics.tokens
+          .labels(labels.tenant, labels.application, labels.api, s.model, 'prompt')
+          .inc(s.promptTokens);
+        services.metrics.tokens
+          .labels(labels.tenant, labels.application, labels.api, s.model, 'completion')
+          .inc(s.completionTokens);
+        services.metrics.cost.labels(labels.tenant, labels.application, labels.api, s.model).inc(services.meter.costOf(s));
       }
       services.metrics.calls.labels(result.ok ? result.model : '-', result.ok ? 'ok' : result.code).inc();
       services.audit?.append({
@@ -122,6 +174,8 @@ export function llmHooksFor(services: LlmServices, context: GatewayContext, poli
         userRole: context.userRole,
         api: who.api,
         policy: policy(),
+        chain: route.chain,
+        ...(route.dataClass ? { dataClass: route.dataClass } : {}),
         provider: result.ok ? result.provider : undefined,
         model: result.ok ? result.model : undefined,
         cached: result.ok && result.cached ? true : undefined,
@@ -140,8 +194,9 @@ export function llmHooksFor(services: LlmServices, context: GatewayContext, poli
               })),
             }
           : {}),
-        promptTokens: result.ok ? result.usage.promptTokens : undefined,
-        completionTokens: result.ok ? result.usage.completionTokens : undefined,
+        promptTokens: spent.reduce((n, s) => n + s.promptTokens, 0),
+        completionTokens: spent.reduce((n, s) => n + s.completionTokens, 0),
+        ...(spent.length > 1 ? { attempts: spent.length } : {}),
         costUsd: cost,
         ms: Number(ms.toFixed(1)),
         outcome: result.ok ? 'ok' : result.code,

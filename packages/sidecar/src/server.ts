@@ -117,7 +117,9 @@ export async function startSidecar(options: StartOptions): Promise<RunningSideca
       layer,
       meter: new Meter(store, {
         ...(config.llm.quotas ? { quotas: config.llm.quotas } : {}),
+        ...(config.llm.tiers ? { tiers: config.llm.tiers } : {}),
         ...(config.llm.prices ? { prices: config.llm.prices } : {}),
+        defaultModel: config.llm.chain[0]!.model,
       }),
       metrics: new LlmMetrics(metrics.registry),
       auditPrompts: config.audit.prompts,

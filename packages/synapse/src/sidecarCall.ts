@@ -59,6 +59,7 @@ export const IDENTITY: ReadonlyArray<{ header: string; field: string; apim?: str
   { header: 'X-Subscription-Tier', field: 'tier' },
   { header: 'X-Api-Name', field: 'api', apim: '$ctx:api.ut.api', mi: '$ctx:SYNAPSE_REST_API' },
   { header: 'X-Api-Version', field: 'apiVersion', apim: '$ctx:api.ut.version', mi: '$ctx:SYNAPSE_REST_API_VERSION' },
+  { header: 'X-Data-Class', field: 'dataClass' },
 ];
 
 /** Which product's message-context properties carry the gateway context. */

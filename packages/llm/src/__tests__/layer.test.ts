@@ -49,6 +49,7 @@ describe('LlmLayer with the real openai client against a local server', () => {
       model: 'big-model',
       provider: 'primary',
       usage: { promptTokens: 12, completionTokens: 3 },
+      spent: [{ provider: 'primary', model: 'big-model', promptTokens: 12, completionTokens: 3 }],
     });
     expect(server.requests[0]!.headers.authorization).toBe('Bearer sk-test-0123456789');
     expect(server.requests[0]!.body).toMatchObject({
@@ -80,6 +81,7 @@ describe('LlmLayer with the real openai client against a local server', () => {
       code: 'provider_error',
       reason:
         'primary/big-model: the provider refused the call (HTTP 400); secondary/small-model: the provider failed (HTTP 500)',
+      spent: [],
     });
     expect(server.requests).toHaveLength(1);
     expect(backup.requests).toHaveLength(2);
@@ -185,6 +187,7 @@ describe('LlmLayer with the real openai client against a local server', () => {
         ok: false,
         code: 'overloaded',
         reason: 'primary/big-model: too many calls in flight; secondary/small-model: too many calls in flight',
+        spent: [],
       },
     ]);
   });
@@ -194,7 +197,7 @@ describe('LlmLayer with the real openai client against a local server', () => {
     const ac = new AbortController();
     const pending = layer({ timeoutMs: 5000 }).complete(ask, ac.signal);
     setTimeout(() => ac.abort(), 50);
-    expect(await pending).toEqual({ ok: false, code: 'cancelled', reason: 'the call was cancelled' });
+    expect(await pending).toEqual({ ok: false, code: 'cancelled', reason: 'the call was cancelled', spent: [] });
   });
 
   it('refuses configurations it cannot use, naming the problem', () => {

@@ -8,7 +8,9 @@
  *     an output schema; without a model the payload is left as it is and the decision says so.
  * Values are never concatenated into text: JSON goes through the object model, XML through escaping.
  */
-import { escapeXml, topLevelKeys } from '@synapse-ai/json-xml';
+import { createHash } from 'node:crypto';
+import { escapeXml, stringifyJson, topLevelKeys } from '@synapse-ai/json-xml';
+import { redact } from '@synapse-ai/redact';
 import {
   block,
   CONTEXT_FIELDS,
@@ -82,6 +84,7 @@ export function jwtClaims(token: string): Record<string, unknown> | undefined {
 }
 
 function toJson(v: unknown): JsonValue | undefined {
+  if (v instanceof JsonNumber) return v;
   if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
   if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
   if (Array.isArray(v)) return v.map(toJson).filter((x): x is JsonValue => x !== undefined);
@@ -185,6 +188,12 @@ const OPTIONS = {
           description: 'URL with {body.a.b} / {context.tenantId} placeholders (URL-encoded).',
         },
         target: { type: 'string', pattern: '^\\$', description: 'JSON object path that receives the answer.' },
+        method: { enum: ['GET', 'POST'], default: 'GET', description: 'POST sends `body` as JSON (RAG services, vector stores).' },
+        body: {
+          type: 'object',
+          description:
+            'POST only: the JSON body. A string that is exactly {body.a.b} or {context.tenantId} becomes that value with its type; placeholders inside other text are replaced as text; anything else is sent as written.',
+        },
         timeoutMs: { type: 'integer', minimum: 50, maximum: 30000, default: 2000 },
         cacheTtlMs: { type: 'integer', minimum: 0, default: 60000 },
         headers: { type: 'object', additionalProperties: { type: 'string' } },
@@ -200,6 +209,30 @@ const OPTIONS = {
         },
       },
       required: ['url', 'target'],
+      additionalProperties: false,
+    },
+    sink: {
+      type: 'object',
+      description:
+        'Posts a record of the result (what was added, with personal data redacted) to an endpoint after the answer, never delaying it.',
+      properties: {
+        url: { type: 'string', pattern: '^https?://', description: 'Where records are POSTed as JSON.' },
+        headers: { type: 'object', additionalProperties: { type: 'string' } },
+        timeoutMs: { type: 'integer', minimum: 50, maximum: 30000, default: 2000 },
+        queue: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 100000,
+          default: 1000,
+          description: 'Records waiting at most; more are dropped and counted.',
+        },
+        include: {
+          enum: ['added', 'message'],
+          default: 'added',
+          description: 'added: the lookup answer and model fields; message: the whole enriched message.',
+        },
+      },
+      required: ['url'],
       additionalProperties: false,
     },
     model: {
@@ -222,9 +255,54 @@ const OPTIONS = {
   additionalProperties: false,
 } as const;
 
+/**
+ * The JSON body of a POST lookup: `"{body.a.b}"` / `"{context.x}"` alone become that value (typed),
+ * placeholders inside other text are replaced as text; undefined when a placeholder has no value.
+ */
+export function expandBody(
+  template: JsonValue,
+  body: JsonValue | undefined,
+  context: Record<string, unknown>,
+): JsonValue | undefined {
+  const PLACEHOLDER = /\{(body|context)((?:\.[\w$-]+)+)\}/g;
+  const valueOf = (root: string, path: string): unknown => {
+    let v: unknown = root === 'body' ? body : context;
+    for (const k of path.slice(1).split('.'))
+      v = v !== null && typeof v === 'object' && !(v instanceof JsonNumber) ? (v as Record<string, unknown>)[k] : undefined;
+    return v;
+  };
+  let missing = false;
+  const walk = (t: JsonValue): JsonValue => {
+    if (typeof t === 'string') {
+      const whole = /^\{(body|context)((?:\.[\w$-]+)+)\}$/.exec(t);
+      if (whole) {
+        const raw = valueOf(whole[1]!, whole[2]!);
+        if (raw instanceof JsonNumber) return raw;
+        const v = raw === null ? undefined : toJson(raw);
+        if (v === undefined) missing = true;
+        return v ?? null;
+      }
+      return t.replace(PLACEHOLDER, (_, root: string, path: string) => {
+        const v = valueOf(root, path);
+        if (v === undefined || v === null || (typeof v === 'object' && !(v instanceof JsonNumber))) {
+          missing = true;
+          return '';
+        }
+        return String(v);
+      });
+    }
+    if (Array.isArray(t)) return t.map(walk);
+    if (isObj(t)) return Object.fromEntries(Object.entries(t).map(([k, v]) => [k, walk(v)]));
+    return t;
+  };
+  const out = walk(template);
+  return missing ? undefined : out;
+}
+
 async function lookup(
   o: {
     url: string;
+    method?: 'GET' | 'POST';
     timeoutMs?: number;
     cacheTtlMs?: number;
     headers?: Record<string, string>;
@@ -232,22 +310,35 @@ async function lookup(
   },
   url: string,
   ctx: PolicyContext<unknown>,
+  postBody?: JsonValue,
 ): Promise<{ data?: JsonValue; note: string }> {
   const host = new URL(url).host;
   const breakerKey = `enrich:breaker:${host}`;
   const failures = Number((await ctx.store.get(breakerKey)) ?? '0');
   if (failures >= (o.breaker?.failures ?? 5)) return { note: 'lookup: circuit open' };
-  const cacheKey = `enrich:cache:${url}`;
+  const post = o.method === 'POST';
+  const sent = post ? stringifyJson(postBody ?? {}) : undefined;
+  // a POST answer is cached by what was asked: the URL and the body
+  const cacheKey = post
+    ? `enrich:cache:POST:${url}:${createHash('sha256').update(sent!).digest('base64url')}`
+    : `enrich:cache:${url}`;
   const cached = (o.cacheTtlMs ?? 60000) > 0 ? await ctx.store.get(cacheKey) : undefined;
   if (cached !== undefined) return { data: JSON.parse(cached) as JsonValue, note: 'lookup: cached' };
   try {
-    const res = await ctx.http.get(url, {
+    const common = {
       timeout: o.timeoutMs ?? 2000,
-      headers: { accept: 'application/json', ...(o.headers ?? {}) },
+      headers: {
+        accept: 'application/json',
+        ...(post ? { 'content-type': 'application/json' } : {}),
+        ...(o.headers ?? {}),
+      },
       signal: ctx.signal,
-      responseType: 'json',
-      validateStatus: (s) => s >= 200 && s < 300,
-    });
+      responseType: 'json' as const,
+      validateStatus: (s: number) => s >= 200 && s < 300,
+    };
+    const res = post
+      ? await ctx.http.post(url, sent, { ...common, transformRequest: [(d: unknown) => d] })
+      : await ctx.http.get(url, common);
     const data = toJson(res.data);
     if (data === undefined || typeof res.data !== 'object') throw new Error('the answer is not JSON');
     if ((o.cacheTtlMs ?? 60000) > 0) await ctx.store.set(cacheKey, JSON.stringify(data), o.cacheTtlMs ?? 60000);
@@ -282,6 +373,7 @@ export default definePolicy({
       o.identity &&
       !o.lookup &&
       !o.model &&
+      !o.sink &&
       payload.kind === 'json' &&
       'text' in payload &&
       typeof payload.text === 'string'
@@ -323,12 +415,18 @@ export default definePolicy({
       else if (xml !== undefined) xml = appendXml(xml, o.identity.xmlElement ?? 'gatewayContext', values);
     }
 
+    const added: Obj = {};
     if (o.lookup) {
-      const url = expandUrl(o.lookup.url, body, message.context as Record<string, unknown>);
-      if (url === undefined) notes.push('lookup: skipped (a placeholder has no value)');
+      const context = message.context as Record<string, unknown>;
+      const url = expandUrl(o.lookup.url, body, context);
+      const postBody =
+        o.lookup.method === 'POST' ? expandBody((o.lookup.body ?? {}) as JsonValue, body, context) : undefined;
+      if (url === undefined || (o.lookup.method === 'POST' && postBody === undefined))
+        notes.push('lookup: skipped (a placeholder has no value)');
       else {
-        const r = await lookup(o.lookup, url, ctx);
+        const r = await lookup(o.lookup, url, ctx, postBody);
         notes.push(r.note);
+        if (r.data !== undefined) added.lookup = r.data;
         if (r.data !== undefined && body !== undefined) body = setAt(body, paths.lookup!, r.data, true);
         else if (r.data === undefined && o.lookup.onError === 'block') {
           return block(
@@ -356,10 +454,18 @@ export default definePolicy({
           maxTokens: 300,
         });
         if (outcome.status === 'used') {
-          body = setAt(body, paths.model!, toJson(outcome.value) ?? {}, true);
+          added.derived = toJson(outcome.value) ?? {};
+          body = setAt(body, paths.model!, added.derived, true);
           notes.push('model: used');
         } else notes.push(`model: fallback, payload unchanged (${outcome.reason})`);
       }
+    }
+
+    if (o.sink) {
+      const kept = sinkFor(o.sink, ctx).offer(
+        sinkRecord(o.sink.include === 'message' ? { message: body ?? xml ?? null } : added, message.context),
+      );
+      if (!kept) notes.push('sink: dropped (queue full)');
     }
 
     const note = notes.length > 0 ? notes.join(', ') : undefined;
@@ -371,6 +477,104 @@ export default definePolicy({
     return proceed({ modified: false, ...(note ? { note } : {}) });
   },
 });
+
+/** What a sink receives: who and when, and the result with personal data redacted. */
+function sinkRecord(result: Obj, context: Readonly<Record<string, unknown>>): string {
+  const record = {
+    time: new Date().toISOString(),
+    correlationId: context.correlationId ?? null,
+    tenant: context.tenantId ?? null,
+    application: context.consumerKey ?? null,
+    api: context.apiName ?? null,
+    result,
+  };
+  // strings only change: the record's structure and types stay as they were
+  return redact(stringifyJson(record as JsonValue), { contentType: 'application/json' }).body;
+}
+
+/**
+ * One sink endpoint's queue: records wait (at most `queue` of them) and are posted one after the
+ * other in the background, once retried on a failure; a full queue drops the newest record and
+ * counts it (store key `enrich:sink:dropped:<host>`, and a warning every 100 drops).
+ */
+class SinkQueue {
+  private readonly waiting: string[] = [];
+  private sending = false;
+  dropped = 0;
+  sent = 0;
+  constructor(
+    private readonly o: { url: string; headers?: Record<string, string>; timeoutMs?: number; queue?: number },
+    private readonly ctx: Pick<PolicyContext<unknown>, 'http' | 'logger' | 'store'>,
+  ) {}
+
+  offer(record: string): boolean {
+    if (this.waiting.length >= (this.o.queue ?? 1000)) {
+      this.dropped++;
+      const host = new URL(this.o.url).host;
+      void this.ctx.store.incr(`enrich:sink:dropped:${host}`, 1, 30 * 86_400_000).catch(() => undefined);
+      if (this.dropped % 100 === 1)
+        this.ctx.logger.warn('enrich sink queue full: records dropped', { host, dropped: this.dropped });
+      return false;
+    }
+    this.waiting.push(record);
+    if (!this.sending) void this.drain();
+    return true;
+  }
+
+  private async drain(): Promise<void> {
+    this.sending = true;
+    try {
+      for (let record = this.waiting.shift(); record !== undefined; record = this.waiting.shift()) {
+        for (let attempt = 0; attempt < 2; attempt++) {
+          try {
+            await this.ctx.http.post(this.o.url, record, {
+              timeout: this.o.timeoutMs ?? 2000,
+              headers: { 'content-type': 'application/json', ...(this.o.headers ?? {}) },
+              transformRequest: [(d: unknown) => d],
+              validateStatus: (st) => st >= 200 && st < 300,
+            });
+            this.sent++;
+            break;
+          } catch (err) {
+            if (attempt === 1) {
+              this.dropped++;
+              this.ctx.logger.warn('enrich sink post failed: record dropped', {
+                host: new URL(this.o.url).host,
+                error: (err as Error).message,
+              });
+            }
+          }
+        }
+      }
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  /** Resolves when every queued record was sent or dropped (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.sending || this.waiting.length > 0) await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+const sinks = new WeakMap<object, Map<string, SinkQueue>>();
+
+/** The queue of a sink URL, one per mounted policy (its http client). */
+function sinkFor(
+  o: { url: string; headers?: Record<string, string>; timeoutMs?: number; queue?: number },
+  ctx: Pick<PolicyContext<unknown>, 'http' | 'logger' | 'store'>,
+): SinkQueue {
+  let byUrl = sinks.get(ctx.http);
+  if (!byUrl) sinks.set(ctx.http, (byUrl = new Map()));
+  let q = byUrl.get(o.url);
+  if (!q) byUrl.set(o.url, (q = new SinkQueue(o, ctx)));
+  return q;
+}
+
+/** Every sink queue of a mounted policy (by its http client): for tests and shutdown. */
+export function sinkQueues(http: object): SinkQueue[] {
+  return [...(sinks.get(http)?.values() ?? [])];
+}
 
 function objectPathOrUndefined(path: string): string[] | undefined {
   try {

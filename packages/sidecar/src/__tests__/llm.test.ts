@@ -182,7 +182,7 @@ describe('the LLM layer in the sidecar', () => {
     expect(problems).toEqual([
       'llm.providers[0].type must be one of "openai", "azure", "compatible" (got "grok"). Fix: give providers (name, type, baseURL or endpoint, apiKeyEnv or apiKeyFile) and a chain of { provider, model }.',
       'llm.chain must NOT have fewer than 1 items (got []). Fix: give providers (name, type, baseURL or endpoint, apiKeyEnv or apiKeyFile) and a chain of { provider, model }.',
-      'llm.quotas[0].window must be one of "minute", "hour", "day" (got "week"). Fix: give providers (name, type, baseURL or endpoint, apiKeyEnv or apiKeyFile) and a chain of { provider, model }.',
+      'llm.quotas[0].window must be one of "minute", "hour", "day", "month" (got "week"). Fix: write a rule as { scope: tenant|application, match: <name>|"*", tier?, api?, requests|tokens|promptTokens|completionTokens|costUsd, window: minute|hour|day|month } or { scope, match, use: <tier> }.',
     ]);
   });
 });

@@ -1,7 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
-import { MemoryStore, PolicyTester } from '@synapse-ai/sdk';
-import enrich, { appendXml, expandUrl, jwtClaims } from '..';
+import {
+  MemoryStore,
+  mountPolicy,
+  parsePayload,
+  PolicyChain,
+  PolicyTester,
+  serializePayload,
+  silentLogger,
+} from '@synapse-ai/sdk';
+import enrich, { appendXml, expandBody, expandUrl, jwtClaims, sinkQueues } from '..';
 import { runPolicy, useTestLlm } from '../../__tests__/harness';
 
 const fixtures = PolicyTester.loadFixtures(join(__dirname, '../fixtures'));
@@ -160,6 +168,145 @@ describe('enrich lookup', () => {
     );
     fail = false;
     expect(r).toEqual({ error: 'SAI_ERR_UNAVAILABLE' });
+    await store.close();
+  });
+});
+
+describe('enrich POST lookups (RAG) and sinks', () => {
+  let server: Server;
+  let base: string;
+  const received: { url: string; body: unknown }[] = [];
+  /** While set, the sink's answers wait until the test releases them. */
+  let holdSink = false;
+  const held: (() => void)[] = [];
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null') as Record<string, unknown>;
+        received.push({ url: req.url!, body });
+        const answer = (): void => {
+          res.setHeader('content-type', 'application/json');
+          if (req.url === '/search')
+            res.end(JSON.stringify({ passages: [`about ${String(body.query)}`], k: body.k, tenant: body.tenant }));
+          else res.end('{}');
+        };
+        if (req.url === '/sink' && holdSink) held.push(answer);
+        else answer();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+  afterAll(() => server.close());
+  beforeEach(() => {
+    received.length = 0;
+    holdSink = false;
+  });
+
+  it('builds the body from the message and context, with types kept', () => {
+    const message = { q: 'refund policy', n: 3, nested: { id: 'A-1' } };
+    expect(
+      expandBody(
+        { query: '{body.q}', k: '{body.n}', tenant: '{context.tenantId}', label: 'order {body.nested.id}', fixed: 5 },
+        message,
+        { tenantId: 'acme' },
+      ),
+    ).toEqual({ query: 'refund policy', k: 3, tenant: 'acme', label: 'order A-1', fixed: 5 });
+    // a placeholder without a value: no lookup (never a request with a hole in it)
+    expect(expandBody({ query: '{body.missing}' }, message, {})).toBeUndefined();
+    expect(expandBody({ label: 'x {context.tenantId}' }, message, {})).toBeUndefined();
+  });
+
+  it('POSTs the body, merges the answer, and caches it by URL and body', async () => {
+    const store = new MemoryStore();
+    const options = {
+      lookup: {
+        url: `${base}/search`,
+        method: 'POST',
+        body: { query: '{body.question}', k: 2, tenant: '{context.tenantId}' },
+        target: '$.context',
+      },
+    };
+    const r = await runPolicy(enrich, { question: 'how do refunds work?' }, { options, store, context: { tenantId: 'acme' } });
+    expect(r).toEqual({
+      question: 'how do refunds work?',
+      context: { passages: ['about how do refunds work?'], k: 2, tenant: 'acme' },
+      notes: ['enrich=lookup: fetched'],
+    });
+    expect(received).toEqual([{ url: '/search', body: { query: 'how do refunds work?', k: 2, tenant: 'acme' } }]);
+    const again = await runPolicy(enrich, { question: 'how do refunds work?' }, { options, store, context: { tenantId: 'acme' } });
+    expect(again.notes).toEqual(['enrich=lookup: cached']);
+    const other = await runPolicy(enrich, { question: 'shipping?' }, { options, store, context: { tenantId: 'acme' } });
+    expect(other.notes).toEqual(['enrich=lookup: fetched']); // another body is another question
+    expect(received).toHaveLength(2);
+    await store.close();
+  });
+
+  function mounted(options: object) {
+    const mount = mountPolicy(enrich, options);
+    const chain = new PolicyChain('test', [mount]);
+    const store = new MemoryStore();
+    const run = async (body: object) => {
+      const out = await chain.execute(
+        {
+          payload: parsePayload(Buffer.from(JSON.stringify(body)), 'application/json'),
+          contentType: 'application/json',
+          headers: {},
+          context: { correlationId: 'c-1', flow: 'request', tenantId: 'acme', consumerKey: 'app-1' },
+        },
+        { logger: silentLogger, store },
+      );
+      if (out.kind !== 'continue') throw out.error;
+      return { body: JSON.parse(serializePayload(out.payload) as string) as unknown, notes: out.notes };
+    };
+    return { run, store, queues: () => sinkQueues(mount.http) };
+  }
+
+  it('posts a redacted record of what was added to the sink, after the answer', async () => {
+    const { run, store, queues } = mounted({
+      lookup: { url: `${base}/search`, method: 'POST', body: { query: '{body.question}' }, target: '$.context' },
+      sink: { url: `${base}/sink` },
+    });
+    const r = await run({ question: 'mail ada@example.com about order 7' });
+    expect(r.notes).toEqual(['enrich=lookup: fetched']);
+    await Promise.all(queues().map((q) => q.idle()));
+    const sunk = received.filter((x) => x.url === '/sink');
+    expect(sunk).toHaveLength(1);
+    const record = sunk[0]!.body as Record<string, unknown>;
+    expect(record).toMatchObject({ correlationId: 'c-1', tenant: 'acme', application: 'app-1', api: null });
+    expect(JSON.stringify(record.result)).not.toContain('ada@example.com');
+    expect(record.result).toEqual({ lookup: { passages: ['about mail <EMAIL> about order 7'] } });
+    await store.close();
+  });
+
+  it('never waits for the sink: a full queue drops the record and counts it', async () => {
+    holdSink = true;
+    const { run, store, queues } = mounted({
+      identity: { fields: ['tenantId'] },
+      sink: { url: `${base}/sink`, queue: 1, include: 'message' },
+    });
+    const notes: string[][] = [];
+    // three answers while the sink has not answered the first record
+    for (let i = 0; i < 3; i++) notes.push((await run({ i })).notes);
+    expect(held.length).toBeLessThanOrEqual(1);
+    // the first record is being sent, the second waits, the third finds the queue full
+    expect(notes).toEqual([[], [], ['enrich=sink: dropped (queue full)']]);
+    expect(await store.get('enrich:sink:dropped:' + new URL(base).host)).toBe('1');
+    holdSink = false;
+    const release = async (): Promise<void> => {
+      while (queues().some((q) => q.sent + q.dropped < 2) || held.length > 0) {
+        held.splice(0).forEach((a) => a());
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    };
+    await release();
+    await Promise.all(queues().map((q) => q.idle()));
+    expect(received.filter((x) => x.url === '/sink').map((x) => (x.body as { result: unknown }).result)).toEqual([
+      { message: { i: 0, gateway: { tenantId: 'acme' } } },
+      { message: { i: 1, gateway: { tenantId: 'acme' } } },
+    ]);
     await store.close();
   });
 });
