@@ -1,8 +1,20 @@
 /**
  * @fileoverview The LLM layer of the sidecar and a local OpenAI-compatible server for tests.
  */
-export { CircuitBreaker, LlmConfigError, LlmLayer } from './layer';
-export type { BreakerState, CallOptions, ChainTarget, LlmLayerConfig, ProviderConfig, SharedState } from './layer';
+export { CircuitBreaker, DEFAULT_CHAIN, LlmConfigError, LlmLayer } from './layer';
+export type {
+  BreakerState,
+  CallOptions,
+  ChainTarget,
+  EmbeddingResult,
+  ImageResult,
+  LlmFailure,
+  LlmLayerConfig,
+  LlmRoutes,
+  ProviderConfig,
+  Route,
+  SharedState,
+} from './layer';
 export { TestLlmServer } from './testServer';
 export type { Behaviour, RecordedRequest } from './testServer';
 export { ANONYMOUS, daysBetween, estimateTokens, Meter, QUOTA_KINDS, quotaProblems, windowOf } from './meter';

@@ -252,6 +252,46 @@ export interface Route {
   dataClass?: string;
 }
 
+/** A failed call: why, and what its attempts spent. */
+export interface LlmFailure {
+  ok: false;
+  code: string;
+  reason: string;
+  spent?: LlmSpend[];
+}
+
+export type EmbeddingResult =
+  | {
+      ok: true;
+      vectors: number[][];
+      model: string;
+      provider: string;
+      usage: { promptTokens: number; completionTokens: number };
+      cached?: boolean;
+      spent?: LlmSpend[];
+    }
+  | LlmFailure;
+
+export type ImageResult =
+  | {
+      ok: true;
+      images: { url?: string; b64_json?: string }[];
+      model: string;
+      provider: string;
+      usage: { promptTokens: number; completionTokens: number };
+      cached?: boolean;
+      spent?: LlmSpend[];
+    }
+  | LlmFailure;
+
+/** One attempt at a target: an answer, or a refusal that is the answer's fault (thrown errors are the provider's). */
+type Attempt<R> = (
+  t: Target,
+  spent: LlmSpend[],
+  signal: AbortSignal | undefined,
+  timeoutMs: number | undefined,
+) => Promise<R | LlmFailure>;
+
 /** The name of the default chain in routes and audit records. */
 export const DEFAULT_CHAIN = 'default';
 
@@ -423,7 +463,8 @@ export class LlmLayer implements LlmHooks {
       content,
     );
     spend(completion, usage);
-    if (!request.schema) return { ok: true, content, model: completion.model || (request.model ?? t.model), provider: t.provider, usage };
+    if (!request.schema)
+      return { ok: true, content, model: completion.model || (request.model ?? t.model), provider: t.provider, usage };
     const validate = this.validatorFor(request.schema);
     const check = (text: string): { ok: true; json: unknown } | { ok: false; problems: string } => {
       let json: unknown;
@@ -461,7 +502,14 @@ export class LlmLayer implements LlmHooks {
           reason: `the answer broke the schema twice: ${checked.problems}`,
         };
     }
-    return { ok: true, content, json: checked.json, model: completion.model || (request.model ?? t.model), provider: t.provider, usage };
+    return {
+      ok: true,
+      content,
+      json: checked.json,
+      model: completion.model || (request.model ?? t.model),
+      provider: t.provider,
+      usage,
+    };
   }
 
   private cacheKey(t: Target, request: LlmRequest): string | undefined {
@@ -498,6 +546,95 @@ export class LlmLayer implements LlmHooks {
    * the answer by: waits that could not end before it are not taken (the sidecar passes the request's).
    */
   async complete(request: LlmRequest, signal?: AbortSignal, options: CallOptions = {}): Promise<LlmResult> {
+    return this.run<LlmResult & { ok: true }>(
+      request.model,
+      (t) => this.cacheKey(t, request),
+      (t, spent, sig, timeout) => this.attempt(t, request, spent, sig, timeout),
+      signal,
+      options,
+    );
+  }
+
+  /**
+   * Embeddings through a chain (`options.chain`), with the same breakers, slots, retries, deadline
+   * and model hosting rules as completions. Usage is the provider's prompt tokens.
+   */
+  async embed(
+    request: { input: readonly string[]; model?: string; dimensions?: number },
+    signal?: AbortSignal,
+    options: CallOptions = {},
+  ): Promise<EmbeddingResult> {
+    return this.run<EmbeddingResult & { ok: true }>(
+      request.model,
+      () => undefined,
+      async (t, spent, sig, timeout) => {
+        const model = request.model ?? t.model;
+        const res = await t.client.embeddings.create(
+          {
+            model,
+            input: [...request.input],
+            ...(request.dimensions !== undefined ? { dimensions: request.dimensions } : {}),
+          },
+          { ...(sig ? { signal: sig } : {}), ...(timeout !== undefined ? { timeout } : {}) },
+        );
+        const promptTokens = res.usage?.prompt_tokens ?? request.input.reduce((n, x) => n + Math.ceil(x.length / 4), 0);
+        const answered = res.model || model;
+        spent.push({ provider: t.provider, model: answered, promptTokens, completionTokens: 0 });
+        return {
+          ok: true,
+          vectors: res.data.map((d) => d.embedding as number[]),
+          model: answered,
+          provider: t.provider,
+          usage: { promptTokens, completionTokens: 0 },
+        };
+      },
+      signal,
+      options,
+    );
+  }
+
+  /** Images from a prompt, where the chain's providers offer them (same chain rules). */
+  async image(
+    request: { prompt: string; model?: string; n?: number; size?: string },
+    signal?: AbortSignal,
+    options: CallOptions = {},
+  ): Promise<ImageResult> {
+    return this.run<ImageResult & { ok: true }>(
+      request.model,
+      () => undefined,
+      async (t, _spent, sig, timeout) => {
+        const model = request.model ?? t.model;
+        const res = await t.client.images.generate(
+          {
+            model,
+            prompt: request.prompt,
+            ...(request.n !== undefined ? { n: request.n } : {}),
+            ...(request.size !== undefined ? { size: request.size as never } : {}),
+          },
+          { ...(sig ? { signal: sig } : {}), ...(timeout !== undefined ? { timeout } : {}) },
+        );
+        const images = (res.data ?? []).map((d) => ({
+          ...(d.url ? { url: d.url } : {}),
+          ...(d.b64_json ? { b64_json: d.b64_json } : {}),
+        }));
+        return { ok: true, images, model, provider: t.provider, usage: { promptTokens: 0, completionTokens: 0 } };
+      },
+      signal,
+      options,
+    );
+  }
+
+  /**
+   * One call through a chain: per target, the model hosting check, the cache, the breaker, a slot,
+   * then the attempt with retries (tryTarget). What every attempt spent is kept on the result.
+   */
+  private async run<R extends { ok: true }>(
+    model: string | undefined,
+    cacheKeyOf: (t: Target) => string | undefined,
+    attempt: Attempt<R>,
+    signal: AbortSignal | undefined,
+    options: CallOptions,
+  ): Promise<(R & { spent: LlmSpend[] }) | LlmFailure> {
     const left = (): number | undefined =>
       options.deadline === undefined ? undefined : Math.max(0, options.deadline - performance.now());
     const reasons: string[] = [];
@@ -509,17 +646,17 @@ export class LlmLayer implements LlmHooks {
       if (signal?.aborted) return { ok: false, code: 'cancelled', reason: 'the call was cancelled', spent };
       // a model override goes only where it is hosted: another provider would refuse it or, worse,
       // answer with a model of the same name that is not the one asked for
-      if (request.model !== undefined && !t.hosts.has(request.model)) {
-        reasons.push(`${t.provider}/${t.model}: does not host ${request.model}`);
+      if (model !== undefined && !t.hosts.has(model)) {
+        reasons.push(`${t.provider}/${t.model}: does not host ${model}`);
         if (lastCode === 'unavailable') lastCode = 'model_unavailable';
         continue;
       }
       await this.sharedOpen(t);
-      const key = this.cacheKey(t, request);
+      const key = cacheKeyOf(t);
       if (key) {
         const hit = await this.shared!.get(key).catch(() => undefined);
         // a cache hit reached no provider: nothing was spent on it (what earlier targets spent stays)
-        if (hit) return { ...(JSON.parse(hit) as LlmResult & { ok: true }), cached: true, spent } as LlmResult;
+        if (hit) return { ...(JSON.parse(hit) as R), cached: true, spent };
       }
       if (!t.breaker.allow()) {
         reasons.push(`${t.provider}/${t.model}: circuit open`);
@@ -535,7 +672,7 @@ export class LlmLayer implements LlmHooks {
         continue;
       }
       try {
-        const outcome = await this.tryTarget(t, request, spent, signal, left);
+        const outcome = await this.tryTarget(t, attempt, spent, signal, left);
         if (outcome.kind === 'answer') {
           const result = outcome.result;
           // a schema violation is the answer's fault, not the provider's health
@@ -577,14 +714,14 @@ export class LlmLayer implements LlmHooks {
    * provider's Retry-After, or jittered backoff) longer than `maxRetryWaitMs` or than the time the
    * request has left is not taken: the target counts as failed and the chain moves on at once.
    */
-  private async tryTarget(
+  private async tryTarget<R extends { ok: true }>(
     t: Target,
-    request: LlmRequest,
+    call: Attempt<R>,
     spent: LlmSpend[],
     signal: AbortSignal | undefined,
     remaining: () => number | undefined,
   ): Promise<
-    { kind: 'answer'; result: LlmResult } | { kind: 'failed'; code: string; reason: string; counts: boolean }
+    { kind: 'answer'; result: R | LlmFailure } | { kind: 'failed'; code: string; reason: string; counts: boolean }
   > {
     for (let attempt = 0; ; attempt++) {
       const left = remaining();
@@ -593,7 +730,7 @@ export class LlmLayer implements LlmHooks {
       const timeout = left === undefined ? undefined : Math.max(1, Math.floor(Math.min(this.timeoutMs, left)));
       const started = performance.now();
       try {
-        return { kind: 'answer', result: await this.attempt(t, request, spent, signal, timeout) };
+        return { kind: 'answer', result: await call(t, spent, signal, timeout) };
       } catch (err) {
         // some runtimes report the client's own timeout as a plain connection error: one that ends at
         // the timeout is a timeout

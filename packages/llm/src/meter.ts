@@ -192,13 +192,10 @@ export class Meter {
     this.tiers = options.tiers ?? {};
     const problems = quotaProblems(this.rules, this.tiers);
     if (problems.length > 0) throw new Error(problems.join(' '));
+    const tierCounts = (tier: string): boolean => (this.tiers[tier] ?? []).some((l) => l.requests !== undefined);
     this.limitsRequests =
-      this.rules.some((r) => (r.use === undefined ? r.requests !== undefined : this.usesRequests(r.use))) ||
-      Object.keys(this.tiers).some((t) => this.usesRequests(t));
-  }
-
-  private usesRequests(tier: string): boolean {
-    return (this.tiers[tier] ?? []).some((l) => l.requests !== undefined);
+      this.rules.some((r) => (r.use === undefined ? r.requests !== undefined : tierCounts(r.use))) ||
+      Object.keys(this.tiers).some(tierCounts);
   }
 
   private now(): number {
@@ -206,11 +203,10 @@ export class Meter {
   }
 
   /**
-   * The rules that decide for this caller. Per scope, only the most specific matching rules apply:
-   * naming the tenant or application counts most, then naming the API, then the subscription tier;
-   * `*` rules are the default. A named tier that the gateway's subscription tier names applies as an
-   * application rule for that tier. So `prod-app-key` gets its own 100K, not the developers' 1K on
-   * top; a Gold subscriber gets Gold's limits; a tenant's budget and an application's both apply.
+   * The rules that match this caller, each with its specificity: naming the tenant or application
+   * counts most, then naming the API, then the subscription tier; `*` rules are the default. A named
+   * tier that the gateway's subscription tier names matches as an application rule for that tier.
+   * Which of them count is decided per scope and per thing counted (see `take`).
    */
   private applicable(who: CallWho): Applicable[] {
     const found: Applicable[] = [];
@@ -237,9 +233,7 @@ export class Meter {
     this.rules.forEach((rule, index) => consider(rule, `r${index}`));
     if (who.tier !== undefined && this.tiers[who.tier] !== undefined)
       consider({ scope: 'application', match: '*', tier: who.tier, use: who.tier }, `t:${who.tier}`);
-    const best = new Map<string, number>();
-    for (const f of found) best.set(f.rule.scope, Math.max(best.get(f.rule.scope) ?? 0, f.specificity));
-    return found.filter((f) => f.specificity === best.get(f.rule.scope));
+    return found;
   }
 
   /** What a call is expected to cost, per kind, before it is made. */
@@ -248,7 +242,13 @@ export class Meter {
     const completion = request.maxTokens ?? 256;
     const price = this.options.prices?.[request.model ?? this.options.defaultModel ?? ''];
     const micro = price ? Math.round(((prompt * price.prompt + completion * price.completion) / 1000) * 1e6) : 0;
-    return { requests: 1, tokens: prompt + completion, promptTokens: prompt, completionTokens: completion, costUsd: micro };
+    return {
+      requests: 1,
+      tokens: prompt + completion,
+      promptTokens: prompt,
+      completionTokens: completion,
+      costUsd: micro,
+    };
   }
 
   /**
@@ -276,16 +276,31 @@ export class Meter {
     const reservations: QuotaDecision['reservations'] = [];
     let refusal: Omit<QuotaDecision, 'reservations' | 'allowed'> | undefined;
     const applicable = this.applicable(who);
-    const tier = applicable.find((a) => a.rule.scope === 'application' && a.tier !== undefined)?.tier;
+    // per scope and per thing counted, only the most specific matching rules count: prod-app-key's
+    // own 100K tokens replace the developers' 1K (not on top), while a default request limit of the
+    // same scope still applies to it; a tenant's budget and an application's both apply
+    const best = new Map<string, number>();
+    for (const a of applicable)
+      for (const l of a.limits)
+        for (const k of QUOTA_KINDS)
+          if (l[k] !== undefined)
+            best.set(`${a.rule.scope}:${k}`, Math.max(best.get(`${a.rule.scope}:${k}`) ?? 0, a.specificity));
+    const counts = (a: Applicable, kind: QuotaKind): boolean => a.specificity === best.get(`${a.rule.scope}:${kind}`);
+    // the tier an invoice names: the most specific named tier that counts for the application
+    const tier = applicable
+      .filter((a) => a.rule.scope === 'application' && a.tier !== undefined)
+      .filter((a) => a.limits.some((l) => QUOTA_KINDS.some((k) => l[k] !== undefined && counts(a, k))))
+      .sort((x, y) => y.specificity - x.specificity)[0]?.tier;
     const now = this.now();
-    outer: for (const { rule, limits, id, counter } of applicable) {
+    outer: for (const a of applicable) {
+      const { rule, limits, id, counter } = a;
       for (const [li, limit] of limits.entries()) {
         const { start, resetAt } = windowOf(limit.window, now);
         const ttlMs = resetAt - now + 1000;
         const apiPart = rule.api !== undefined ? `:api:${who.api ?? '-'}` : '';
         for (const kind of kinds) {
           const max = limit[kind];
-          if (max === undefined) continue;
+          if (max === undefined || !counts(a, kind)) continue;
           // once an enforced budget refused, reserve nothing more: what it would reserve only crowds others out
           if (refusal && !refusal.shadow) break outer;
           const amount = amounts[kind];
@@ -378,8 +393,7 @@ export class Meter {
     // a call no target answered is not a request served (its tokens, if any, still count)
     if (outcome.answeredBy === undefined) actual.requests = 0;
     for (const r of decision.reservations)
-      if (r.amount !== actual[r.kind])
-        await this.store.incr(r.key, actual[r.kind] - r.amount, r.ttlMs);
+      if (r.amount !== actual[r.kind]) await this.store.incr(r.key, actual[r.kind] - r.amount, r.ttlMs);
     const day = new Date(this.now()).toISOString().slice(0, 10);
     const base = `usage:${day}:${who.tenant ?? '-'}`;
     const ttl = 35 * 86_400_000;

@@ -32,6 +32,12 @@ export class TestLlmServer {
   /** When set, answers calls the script does not cover, from the request body (examples, demos). */
   responder: ((body: Record<string, unknown>) => Behaviour) | undefined;
   readonly requests: RecordedRequest[] = [];
+  /** Called with every request as it arrives (logs, demos). */
+  onRequest: ((request: RecordedRequest) => void) | undefined;
+  /** Whether this server answers `/embeddings` (as a provider that offers them). */
+  embeddings = true;
+  /** Whether this server answers `/images/generations`. */
+  images = false;
   private readonly hanging = new Set<ServerResponse>();
 
   /** Queues behaviours for the next calls, in order. */
@@ -75,7 +81,44 @@ export class TestLlmServer {
         .end(JSON.stringify({ error: { message: 'invalid JSON', type: 'invalid_request_error' } }));
       return;
     }
-    this.requests.push({ path: req.url ?? '', headers: req.headers, body });
+    const recorded = { path: req.url ?? '', headers: req.headers, body };
+    this.requests.push(recorded);
+    this.onRequest?.(recorded);
+    if (/\/embeddings(\?|$)/.test(req.url ?? '') && this.embeddings) {
+      // a deterministic vector per input (from its characters), with usage as OpenAI reports it
+      const inputs = (Array.isArray(body.input) ? body.input : [body.input]).map(String);
+      const dims = Number(body.dimensions ?? 8);
+      const data = inputs.map((text, index) => ({
+        object: 'embedding',
+        index,
+        embedding: Array.from(
+          { length: dims },
+          (_, i) => ((text.charCodeAt(i % Math.max(1, text.length)) || 0) % 97) / 97,
+        ),
+      }));
+      const tokens = inputs.reduce((n, t) => n + Math.max(1, Math.ceil(t.length / 4)), 0);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          object: 'list',
+          data,
+          model: String(body.model ?? 'test-embedding'),
+          usage: { prompt_tokens: tokens, total_tokens: tokens },
+        }),
+      );
+      return;
+    }
+    if (/\/images\/generations(\?|$)/.test(req.url ?? '') && this.images) {
+      const n = Number(body.n ?? 1);
+      res.writeHead(200, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          created: 1,
+          data: Array.from({ length: n }, (_, i) => ({
+            b64_json: Buffer.from(`image ${i} of ${String(body.prompt)}`).toString('base64'),
+          })),
+        }),
+      );
+      return;
+    }
     if (!/\/chat\/completions(\?|$)/.test(req.url ?? '')) {
       res
         .writeHead(404, { 'content-type': 'application/json' })

@@ -30,6 +30,7 @@ import {
 import type { AuditLog } from './audit';
 import { TokenAuth } from './auth';
 import { admitCall, llmHooksFor, type LlmServices } from './llmHooks';
+import { serveEmbeddings, serveImages } from './products';
 import type { UsageDimension } from '@synapse-ai/llm';
 import { ConfigError, type SidecarConfig } from './config';
 import { collectRegistry, type Registry } from './registry';
@@ -488,6 +489,86 @@ export function createApp(services: AppServices): SidecarApp {
   };
   route.post('/v1/policies/:name', requireAuth, ((req, res) =>
     track(callPolicy(req, res, req.params.name ?? ''))) satisfies Handler);
+
+  // AI API products: OpenAI-format endpoints (chat through a pipeline; embeddings and images through a chain)
+  const products = config.products ?? {};
+  route.get('/v1/products', requireAuth, ((_req, res) =>
+    sendJson(res, 200, {
+      products: Object.entries(products).map(([name, p]) => ({
+        name,
+        ...(p.description ? { description: p.description } : {}),
+        endpoints: [
+          ...(p.chat ? [`/v1/products/${name}/chat/completions`] : []),
+          ...(p.embeddings ? [`/v1/products/${name}/embeddings`] : []),
+          ...(p.images ? [`/v1/products/${name}/images/generations`] : []),
+        ],
+      })),
+    })) satisfies Handler);
+  const productOf = (name: string | undefined, endpoint: 'chat' | 'embeddings' | 'images') => {
+    const p = name === undefined ? undefined : products[name];
+    if (!p)
+      throw new SaiError('SAI_ERR_NOT_FOUND', {
+        message: `No product is named '${(name ?? '').slice(0, 64)}'. GET /v1/products lists them.`,
+      });
+    if (!p[endpoint])
+      throw new SaiError('SAI_ERR_NOT_FOUND', { message: `The product ${name} offers no ${endpoint} endpoint.` });
+    return p;
+  };
+  route.post('/v1/products/:name/chat/completions', requireAuth, ((req, res) => {
+    let pipeline: string;
+    try {
+      pipeline = productOf(req.params.name, 'chat').chat!.pipeline;
+    } catch (err) {
+      return sendProblem(res, toSaiError(err), requestIdOf(res), pathOf(req));
+    }
+    return track(callPolicy(req, res, pipeline));
+  }) satisfies Handler);
+  const modelRoute =
+    (endpoint: 'embeddings' | 'images'): Handler =>
+    (req, res) =>
+      track(
+        (async () => {
+          const requestId = requestIdOf(res);
+          try {
+            const product = productOf(req.params.name, endpoint);
+            if (!services.llmServices)
+              throw new SaiError('SAI_ERR_LLM_NOT_CONFIGURED', {
+                message: 'No LLM provider is configured, so this product cannot answer.',
+              });
+            const context = contextFromHeaders(req.headers, () => requestId);
+            const raw = await readBody(req, limit, config.server.requestTimeoutMs);
+            const payload = parsePayload(raw, req.headers['content-type'], { maxDepth: config.server.maxDepth });
+            if (payload.kind !== 'json')
+              throw new SaiError('SAI_ERR_BAD_REQUEST', {
+                message: 'Send a JSON body (Content-Type: application/json).',
+              });
+            const body = JSON.parse(raw.toString('utf8')) as unknown;
+            const signal = AbortSignal.timeout(config.server.requestTimeoutMs);
+            const answer =
+              endpoint === 'embeddings'
+                ? await serveEmbeddings(
+                    services.llmServices,
+                    context,
+                    req.params.name!,
+                    product.embeddings!,
+                    body,
+                    signal,
+                  )
+                : await serveImages(services.llmServices, context, req.params.name!, product.images!, body, signal);
+            sendJson(res, 200, answer);
+          } catch (err) {
+            const e = toSaiError(err);
+            const resetAt = e.extensions?.resetAt;
+            if (e.status === 429 && typeof resetAt === 'string')
+              res.setHeader('Retry-After', String(Math.max(1, Math.ceil((Date.parse(resetAt) - Date.now()) / 1000))));
+            if (e.status >= 500)
+              logger.error('product call failed', { requestId, code: e.code, ...(e.logDetail ?? {}) });
+            sendProblem(res, e, requestId, pathOf(req));
+          }
+        })(),
+      );
+  route.post('/v1/products/:name/embeddings', requireAuth, modelRoute('embeddings'));
+  route.post('/v1/products/:name/images/generations', requireAuth, modelRoute('images'));
 
   route.get('/v1/usage', requireAuth, (async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://sidecar');

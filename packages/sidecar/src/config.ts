@@ -11,6 +11,7 @@ import { quotaProblems } from '@synapse-ai/llm';
 import type { LlmLayerConfig, Prices, QuotaRule, Tiers } from '@synapse-ai/llm';
 import type { Policy } from '@synapse-ai/sdk';
 import { collectRegistry } from './registry';
+import { productProblems, productSchema, type ProductConfig } from './products';
 import { parseDocument } from 'yaml';
 
 export interface PipelineStep {
@@ -41,6 +42,8 @@ export interface SidecarConfig {
     headKeyEnv: string;
   };
   llm?: LlmLayerConfig & { prices?: Prices; quotas?: QuotaRule[]; tiers?: Tiers };
+  /** AI API products: model endpoints in OpenAI's format under /v1/products/<name>. */
+  products: Record<string, ProductConfig>;
 }
 
 const NAME = '^[a-z][a-z0-9]*(-[a-z0-9]+)*$';
@@ -237,6 +240,12 @@ export const configSchema = {
         properties: { options: { type: 'object' } },
       },
     },
+    products: {
+      type: 'object',
+      default: {},
+      propertyNames: { pattern: NAME },
+      additionalProperties: productSchema,
+    },
     pipelines: {
       type: 'object',
       default: {},
@@ -296,6 +305,10 @@ const FIXES: Record<string, string> = {
     'key policy settings by the policy name (kebab-case), e.g. policies: { add-context: { options: { key: ctx } } }',
   'policies.*': 'give { options: {...} } for a policy',
   pipelines: 'key pipelines by a kebab-case name, each a list of policies',
+  products:
+    'key products by a kebab-case name, each with chat: { pipeline }, embeddings: { chain, model, models } and/or images: { chain, model, models }',
+  'products.*':
+    'give chat: { pipeline }, embeddings: { chain, model, models, maxInputs } and/or images: { chain, model, models, maxImages }',
   'pipelines.*': 'list one or more steps, each a policy name or { policy, options }',
   'pipelines.*[*]': 'write a step as a policy name ("echo") or { policy: echo, options: {...} }',
 };
@@ -336,8 +349,8 @@ export function parseSize(value: unknown): unknown {
 function fixFor(path: string): string | undefined {
   const generic = path
     .replace(/\[\d+\]/g, '[*]')
-    .replace(/^(policies|pipelines)\.[^.[]+/, '$1.*')
-    .replace(/^(policies|pipelines)\["[^"]*"\]/, '$1.*');
+    .replace(/^(policies|pipelines|products)\.[^.[]+/, '$1.*')
+    .replace(/^(policies|pipelines|products)\["[^"]*"\]/, '$1.*');
   for (let p = generic; p !== ''; p = p.replace(/(\.[^.[]+|\[\*\])$/, '')) {
     if (FIXES[p]) return FIXES[p];
     if (!/(\.[^.[]+|\[\*\])$/.test(p)) break;
@@ -484,9 +497,18 @@ export function loadConfig(options: LoadOptions = {}): Readonly<SidecarConfig> {
         return fix ? `${p.message}. Fix: ${fix}.` : `${p.message}.`;
       });
     problems.push(...dedupeAnyOf(found));
-  } else if (raw.llm) {
-    const llm = raw.llm as { quotas?: QuotaRule[]; tiers?: Tiers };
-    problems.push(...quotaProblems(llm.quotas ?? [], llm.tiers ?? {}));
+  } else {
+    const llm = raw.llm as { quotas?: QuotaRule[]; tiers?: Tiers; chains?: Record<string, unknown> } | undefined;
+    if (llm) problems.push(...quotaProblems(llm.quotas ?? [], llm.tiers ?? {}));
+    const routes = options.policies
+      ? new Set([...Object.keys((raw.pipelines ?? {}) as object), ...options.policies.map((p) => p.meta.name)])
+      : undefined;
+    problems.push(
+      ...productProblems((raw.products ?? {}) as Record<string, ProductConfig>, {
+        ...(routes ? { routes } : {}),
+        chains: llm ? new Set(['default', ...Object.keys(llm.chains ?? {})]) : undefined,
+      }),
+    );
   }
   if (options.policies) {
     const plain = (v: unknown): Record<string, never> =>

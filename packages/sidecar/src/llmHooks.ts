@@ -4,7 +4,7 @@
  * reset), usage and cost counted after it, metrics, and an audit record (never the prompt text).
  */
 import { createHash } from 'node:crypto';
-import type { CallWho, LlmLayer, Meter, QuotaDecision } from '@synapse-ai/llm';
+import { DEFAULT_CHAIN, type CallWho, type LlmLayer, type Meter, type QuotaDecision } from '@synapse-ai/llm';
 import { redact } from '@synapse-ai/redact';
 import {
   remainingMs,
@@ -103,6 +103,117 @@ export function callerOf(context: GatewayContext): CallWho {
   };
 }
 
+/** What every metered model call has in common, whatever it asks for. */
+interface MeteredCall<R> {
+  /** How the call is reserved against token and cost budgets (its prompt and expected answer). */
+  estimate: LlmRequest;
+  /** `requests: false` when the call through the pipeline was admitted already. */
+  countRequest: boolean;
+  /** The pipeline (or policy, or product) the gateway called: it selects a route. */
+  pipeline: string;
+  /** A chain that serves the call when no data class decides (a product endpoint's). */
+  chain?: string;
+  /** The route when the caller decided it already (a product endpoint's own chain for a data class). */
+  route?: { chain: string; dataClass?: string };
+  dataClasses: readonly (string | undefined)[];
+  signal?: AbortSignal;
+  /** What the audit record says of the call besides the common fields. */
+  audit: Record<string, unknown>;
+  run(chain: string, deadline: number | undefined): Promise<R>;
+}
+
+type MeteredResult = (
+  | {
+      ok: true;
+      model: string;
+      provider?: string;
+      usage: { promptTokens: number; completionTokens: number };
+      cached?: boolean;
+    }
+  | { ok: false; code: string; reason: string }
+) & { spent?: readonly { model: string; promptTokens: number; completionTokens: number }[] };
+
+/**
+ * One model call with quotas, routing, metering, metrics and audit: the budgets are reserved (429
+ * when one is used up), the route chosen (a data class first, then the pipeline's route, then the
+ * given chain), the call made, every attempt that consumed tokens billed (a repair, an answer that
+ * broke the schema, a target that answered before the next one did; a cache hit is a call with no
+ * tokens and no cost), and the call audited without its prompt text.
+ */
+export async function metered<R extends MeteredResult>(
+  services: LlmServices,
+  context: GatewayContext,
+  call: MeteredCall<R>,
+): Promise<R | { ok: false; code: string; reason: string }> {
+  const who = callerOf(context);
+  let decision: QuotaDecision;
+  try {
+    decision = await services.meter.reserve(who, call.estimate, { requests: call.countRequest });
+  } catch {
+    // the store is down: quotas cannot be checked, so no call is made (the policy falls back)
+    services.metrics.calls.labels('-', 'store_unavailable').inc();
+    return { ok: false, code: 'store_unavailable', reason: 'quotas cannot be checked while the store is unavailable' };
+  }
+  if (!decision.allowed) {
+    services.metrics.calls.labels('-', 'quota_exceeded').inc();
+    throw rateLimited(decision);
+  }
+  const started = performance.now();
+  // the request's deadline bounds the layer's waits (Retry-After, queues)
+  const left = remainingMs(call.signal);
+  const routed = call.route ?? services.layer.route({ pipeline: call.pipeline, dataClasses: call.dataClasses });
+  const route =
+    routed.dataClass === undefined && routed.chain === DEFAULT_CHAIN && call.chain !== undefined
+      ? { chain: call.chain }
+      : routed;
+  const result = await call.run(route.chain, left === undefined ? undefined : performance.now() + left);
+  const ms = performance.now() - started;
+  const labels = { tenant: who.tenant ?? '-', application: who.application ?? '-', api: who.api ?? '-' };
+  const spent = result.spent ?? (result.ok && !result.cached ? [{ model: result.model, ...result.usage }] : []);
+  // an answer is never lost to a metering failure: the usage is then only in the metrics and the audit
+  const cost = await services.meter
+    .record(who, decision, spent, {
+      ...(result.ok ? { answeredBy: result.model } : {}),
+      ...(result.ok && result.cached ? { cached: true } : {}),
+    })
+    .catch(() => spent.reduce((n, s) => n + services.meter.costOf(s), 0));
+  // usage and metrics count the same attempts
+  for (const s of spent) {
+    services.metrics.tokens
+      .labels(labels.tenant, labels.application, labels.api, s.model, 'prompt')
+      .inc(s.promptTokens);
+    services.metrics.tokens
+      .labels(labels.tenant, labels.application, labels.api, s.model, 'completion')
+      .inc(s.completionTokens);
+    services.metrics.cost.labels(labels.tenant, labels.application, labels.api, s.model).inc(services.meter.costOf(s));
+  }
+  services.metrics.calls.labels(result.ok ? result.model : '-', result.ok ? 'ok' : result.code).inc();
+  services.audit?.append({
+    kind: 'llm-call',
+    requestId: context.correlationId,
+    tenant: who.tenant,
+    application: who.application,
+    userRole: context.userRole,
+    api: who.api,
+    policy: call.pipeline,
+    chain: route.chain,
+    ...('dataClass' in route && route.dataClass ? { dataClass: route.dataClass } : {}),
+    ...(decision.tier ? { tier: decision.tier } : {}),
+    provider: result.ok ? result.provider : undefined,
+    model: result.ok ? result.model : undefined,
+    cached: result.ok && result.cached ? true : undefined,
+    ...call.audit,
+    promptTokens: spent.reduce((n, s) => n + s.promptTokens, 0),
+    completionTokens: spent.reduce((n, s) => n + s.completionTokens, 0),
+    ...(spent.length > 1 ? { attempts: spent.length } : {}),
+    costUsd: cost,
+    ms: Number(ms.toFixed(1)),
+    outcome: result.ok ? 'ok' : result.code,
+    ...(decision.shadow ? { quotaShadow: decision.budget } : {}),
+  });
+  return result;
+}
+
 /**
  * The hooks for one request: who is calling comes from the gateway context. `admitted`: the call
  * through the pipeline was counted against the request budgets already, so model calls in it count
@@ -114,95 +225,36 @@ export function llmHooksFor(
   policy: () => string,
   admitted = false,
 ): LlmHooks {
-  const who = callerOf(context);
   return {
     available: true,
     async complete(request: LlmRequest, signal?: AbortSignal): Promise<LlmResult> {
-      let decision: QuotaDecision;
-      try {
-        decision = await services.meter.reserve(who, request, { requests: !admitted });
-      } catch {
-        // the store is down: quotas cannot be checked, so no call is made (the policy falls back)
-        services.metrics.calls.labels('-', 'store_unavailable').inc();
-        return {
-          ok: false,
-          code: 'store_unavailable',
-          reason: 'quotas cannot be checked while the store is unavailable',
-        };
-      }
-      if (!decision.allowed) {
-        services.metrics.calls.labels('-', 'quota_exceeded').inc();
-        throw rateLimited(decision);
-      }
-      const started = performance.now();
-      // the request's deadline bounds the layer's waits (Retry-After, queues)
-      const left = remainingMs(signal);
-      // the chain: a data class (the gateway's or the policy's) decides first, then the pipeline
-      const route = services.layer.route({ pipeline: policy(), dataClasses: [context.dataClass, request.dataClass] });
-      const result = await services.layer.complete(request, signal, {
-        chain: route.chain,
-        ...(left === undefined ? {} : { deadline: performance.now() + left }),
-      });
-      const ms = performance.now() - started;
-      const labels = { tenant: who.tenant ?? '-', application: who.application ?? '-', api: who.api ?? '-' };
-      // every attempt that consumed tokens is billed, answered or not (a repair, an answer that broke
-      // the schema, a target that answered before the next one did); a cache hit reached no provider:
-      // a call, with no tokens and no cost. Usage and metrics count the same attempts.
-      const spent = result.spent ?? (result.ok && !result.cached ? [{ model: result.model, ...result.usage }] : []);
-      // an answer is never lost to a metering failure: the usage is then only in the metrics and the audit
-      const cost = await services.meter
-        .record(who, decision, spent, {
-          ...(result.ok ? { answeredBy: result.model } : {}),
-          ...(result.ok && result.cached ? { cached: true } : {}),
-        })
-        .catch(() => spent.reduce((n, s) => n + services.meter.costOf(s), 0));
-      for (const s of spent) {
-        services.metrics.tokens
-          .labels(labels.tenant, labels.application, labels.api, s.model, 'prompt')
-          .inc(s.promptTokens);
-        services.metrics.tokens
-          .labels(labels.tenant, labels.application, labels.api, s.model, 'completion')
-          .inc(s.completionTokens);
-        services.metrics.cost.labels(labels.tenant, labels.application, labels.api, s.model).inc(services.meter.costOf(s));
-      }
-      services.metrics.calls.labels(result.ok ? result.model : '-', result.ok ? 'ok' : result.code).inc();
-      services.audit?.append({
-        kind: 'llm-call',
-        requestId: context.correlationId,
-        tenant: who.tenant,
-        application: who.application,
-        userRole: context.userRole,
-        api: who.api,
-        policy: policy(),
-        chain: route.chain,
-        ...(route.dataClass ? { dataClass: route.dataClass } : {}),
-        provider: result.ok ? result.provider : undefined,
-        model: result.ok ? result.model : undefined,
-        cached: result.ok && result.cached ? true : undefined,
-        parameters: {
-          temperature: request.temperature,
-          maxTokens: request.maxTokens,
-          schema: request.schema !== undefined,
+      return metered(services, context, {
+        estimate: request,
+        countRequest: !admitted,
+        pipeline: policy(),
+        // the chain: a data class (the gateway's or the policy's) decides first, then the pipeline
+        dataClasses: [context.dataClass, request.dataClass],
+        ...(signal ? { signal } : {}),
+        audit: {
+          parameters: {
+            temperature: request.temperature,
+            maxTokens: request.maxTokens,
+            schema: request.schema !== undefined,
+          },
+          // the raw prompt is never stored: its hash lets an investigator match a known text
+          promptSha256: createHash('sha256').update(JSON.stringify(request.messages)).digest('hex'),
+          ...(services.auditPrompts === 'redacted'
+            ? {
+                promptRedacted: request.messages.map((m) => ({
+                  role: m.role,
+                  content: redact(m.content, { contentType: 'text/plain' }).body,
+                })),
+              }
+            : {}),
         },
-        // the raw prompt is never stored: its hash lets an investigator match a known text
-        promptSha256: createHash('sha256').update(JSON.stringify(request.messages)).digest('hex'),
-        ...(services.auditPrompts === 'redacted'
-          ? {
-              promptRedacted: request.messages.map((m) => ({
-                role: m.role,
-                content: redact(m.content, { contentType: 'text/plain' }).body,
-              })),
-            }
-          : {}),
-        promptTokens: spent.reduce((n, s) => n + s.promptTokens, 0),
-        completionTokens: spent.reduce((n, s) => n + s.completionTokens, 0),
-        ...(spent.length > 1 ? { attempts: spent.length } : {}),
-        costUsd: cost,
-        ms: Number(ms.toFixed(1)),
-        outcome: result.ok ? 'ok' : result.code,
-        ...(decision.shadow ? { quotaShadow: decision.budget } : {}),
+        run: (chain, deadline) =>
+          services.layer.complete(request, signal, { chain, ...(deadline === undefined ? {} : { deadline }) }),
       });
-      return result;
     },
   };
 }

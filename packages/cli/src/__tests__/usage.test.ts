@@ -27,6 +27,7 @@ beforeAll(async () => {
             {
               application: 'prod',
               model: 'gpt-4o-mini',
+              tier: 'production',
               calls: 3,
               cacheHits: 1,
               promptTokens: 300,
@@ -37,6 +38,7 @@ beforeAll(async () => {
             {
               application: '=cmd',
               model: 'a,b',
+              tier: '-',
               calls: 1,
               cacheHits: 0,
               promptTokens: 10,
@@ -74,13 +76,14 @@ describe('synapse-ai usage export', () => {
     );
     expect(r.code).toBe(0);
     expect(r.out.trim().split('\n')).toEqual([
-      'tenant,from,to,application,model,calls,cacheHits,promptTokens,completionTokens,totalTokens,costUsd',
-      'acme,2026-11-01,2026-11-30,prod,gpt-4o-mini,3,1,300,120,420,0.117',
+      'tenant,from,to,application,model,tier,calls,cacheHits,promptTokens,completionTokens,totalTokens,costUsd',
+      'acme,2026-11-01,2026-11-30,prod,gpt-4o-mini,production,3,1,300,120,420,0.117',
       // a cell a spreadsheet would run as a formula, or with a comma, is quoted
-      'acme,2026-11-01,2026-11-30,"=cmd","a,b",1,0,10,5,15,0.004',
+      'acme,2026-11-01,2026-11-30,"=cmd","a,b","-",1,0,10,5,15,0.004',
     ]);
+    // lines per application name the tier they were billed under
     expect(seen.at(-1)).toBe(
-      '/v1/usage?tenant=acme&from=2026-11-01&to=2026-11-30&groupBy=application%2Cmodel Bearer tok-0123456789abcdef',
+      '/v1/usage?tenant=acme&from=2026-11-01&to=2026-11-30&groupBy=application%2Cmodel%2Ctier Bearer tok-0123456789abcdef',
     );
   });
 

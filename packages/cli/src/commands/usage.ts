@@ -1,11 +1,12 @@
 /**
  * @fileoverview `synapse-ai usage export`: invoice lines for chargeback from a running sidecar's
  * `/v1/usage` breakdown (calls, cache hits, prompt/completion tokens, cost with the configured
- * prices), per tenant (cost centre) and any of application, API, model and day, as CSV or JSON.
+ * prices, tier), per tenant (cost centre) and any of application, API, model, day and tier, as CSV
+ * or JSON.
  */
 import { CliError, EXIT, type Command } from '../cli';
 
-const DIMENSIONS = ['application', 'api', 'model', 'day'];
+const DIMENSIONS = ['application', 'api', 'model', 'day', 'tier'];
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 interface Row {
@@ -25,7 +26,8 @@ export const usageCommand: Command = {
   optionsHelp: `  --url URL             The sidecar (e.g. http://127.0.0.1:8080)
   --tenant IDS          The tenants (cost centres) to bill, comma-separated
   --from, --to DAY      The days to cover (UTC, inclusive; at most 367)
-  --group-by DIMS       Any of application, api, model, day (default application,model)
+  --group-by DIMS       Any of application, api, model, day, tier (default application,model);
+                        lines per application also name its tier
   --format csv|json     Output format (default csv)`,
   notes: `The token is read from SAI_TOKEN when the sidecar requires one. A monthly summary per cost
 centre: --from 2026-11-01 --to 2026-11-30 --group-by '' (one line per tenant).
@@ -66,6 +68,8 @@ Exit codes: 0 written, 2 usage error or the sidecar could not answer.`,
       throw new CliError(`--format is csv or json (got ${JSON.stringify(format)}).`);
     const unknown = groupBy.find((g) => !DIMENSIONS.includes(g));
     if (unknown) throw new CliError(`--group-by takes ${DIMENSIONS.join(', ')} (got ${JSON.stringify(unknown)}).`);
+    // an application's invoice line names the tier it was billed under
+    if (groupBy.includes('application') && !groupBy.includes('tier')) groupBy.push('tier');
     const lines: Row[] = [];
     for (const tenant of tenants) {
       const q = new URLSearchParams({ tenant, from, to, groupBy: groupBy.join(',') });

@@ -417,3 +417,111 @@ describe('failover that always fails over', () => {
     expect(results.map((r) => (r.ok ? r.content : r.code)).sort()).toEqual(['backup', 'primary', 'primary']);
   });
 });
+
+describe('chains, routes and model hosting', () => {
+  const routed = () =>
+    new LlmLayer({
+      providers: [
+        { name: 'public', type: 'compatible', baseURL: `${url}/v1`, models: ['gpt-4o'] },
+        { name: 'vpc', type: 'compatible', baseURL: `${backupUrl}/v1` },
+      ],
+      chain: [
+        { provider: 'public', model: 'gpt-4o-mini' },
+        { provider: 'vpc', model: 'llama' },
+      ],
+      chains: { private: [{ provider: 'vpc', model: 'llama' }], cheap: [{ provider: 'public', model: 'gpt-4o-mini' }] },
+      routes: {
+        pipelines: { faq: 'cheap', hr: 'private' },
+        dataClasses: { Restricted: 'private', confidential: 'private' },
+      },
+      maxRetries: 0,
+    });
+
+  it('routes by data class first (names without case, several classes), then by pipeline', () => {
+    const l = routed();
+    expect(l.route({ pipeline: 'faq' })).toEqual({ chain: 'cheap' });
+    expect(l.route({ pipeline: 'other' })).toEqual({ chain: 'default' });
+    expect(l.route({ pipeline: 'faq', dataClasses: ['CONFIDENTIAL'] })).toEqual({
+      chain: 'private',
+      dataClass: 'confidential',
+    });
+    // the first class in configuration order decides; unknown classes are ignored
+    expect(l.route({ dataClasses: ['public, confidential', 'restricted'] })).toEqual({
+      chain: 'private',
+      dataClass: 'restricted',
+    });
+    expect(l.chainNames()).toEqual(['default', 'private', 'cheap']);
+  });
+
+  it('uses only the chain it is given: a private call never reaches the public provider, even when the private one fails', async () => {
+    backup.enqueue({ kind: 'status', status: 500 });
+    const r = await routed().complete(ask, undefined, { chain: 'private' });
+    expect(r).toMatchObject({ ok: false, code: 'provider_error' });
+    expect(server.requests).toHaveLength(0);
+    expect(backup.requests).toHaveLength(1);
+  });
+
+  it('sends a model override only to providers that host it', async () => {
+    server.enqueue({ kind: 'status', status: 500 });
+    const r = await routed().complete({ ...ask, model: 'gpt-4o' });
+    // the public provider failed; the VPC one does not host gpt-4o and is not asked for it
+    expect(r).toMatchObject({ ok: false, code: 'provider_error' });
+    expect(r.ok ? '' : r.reason).toMatch(/vpc\/llama: does not host gpt-4o/);
+    expect(backup.requests).toHaveLength(0);
+    server.enqueue({ kind: 'reply', content: 'from 4o' });
+    expect(await routed().complete({ ...ask, model: 'gpt-4o' })).toMatchObject({ ok: true, model: 'gpt-4o' });
+    expect(server.requests.at(-1)!.body.model).toBe('gpt-4o');
+    // a model nobody hosts: no call at all
+    const none = await routed().complete({ ...ask, model: 'claude-x' });
+    expect(none).toMatchObject({ ok: false, code: 'model_unavailable' });
+  });
+
+  it('shares a target between chains: one breaker, whichever chain calls it', async () => {
+    const l = new LlmLayer({
+      providers: [{ name: 'vpc', type: 'compatible', baseURL: `${backupUrl}/v1` }],
+      chain: [{ provider: 'vpc', model: 'llama' }],
+      chains: { private: [{ provider: 'vpc', model: 'llama' }] },
+      breaker: { failures: 1, openMs: 60_000 },
+      maxRetries: 0,
+    });
+    backup.enqueue({ kind: 'status', status: 500 });
+    await l.complete(ask, undefined, { chain: 'private' });
+    expect(l.states()).toEqual([{ provider: 'vpc', model: 'llama', state: 'open' }]);
+    expect(await l.complete(ask)).toMatchObject({ ok: false, code: 'circuit_open' });
+  });
+
+  it('records what failed attempts spent: an answer that broke the schema twice, then the next target', async () => {
+    const schema = { type: 'object', required: ['n'], properties: { n: { type: 'number' } } };
+    server.enqueue(
+      { kind: 'reply', content: '{"x":1}', usage: { prompt_tokens: 10, completion_tokens: 2 } },
+      { kind: 'reply', content: '{"y":1}', usage: { prompt_tokens: 20, completion_tokens: 2 } },
+    );
+    backup.enqueue({ kind: 'reply', content: '{"n":1}', usage: { prompt_tokens: 7, completion_tokens: 1 } });
+    const r = await layer({ maxRetries: 0 }).complete({ ...ask, schema });
+    expect(r).toMatchObject({ ok: true, json: { n: 1 }, provider: 'secondary' });
+    expect(r.spent).toEqual([
+      { provider: 'primary', model: 'big-model', promptTokens: 10, completionTokens: 2 },
+      { provider: 'primary', model: 'big-model', promptTokens: 20, completionTokens: 2 },
+      { provider: 'secondary', model: 'small-model', promptTokens: 7, completionTokens: 1 },
+    ]);
+  });
+
+  it('refuses routes to chains that do not exist', () => {
+    expect(
+      () =>
+        new LlmLayer({
+          providers: [{ name: 'p', type: 'compatible', baseURL: `${url}/v1` }],
+          chain: [{ provider: 'p', model: 'm' }],
+          routes: { dataClasses: { confidential: 'private' } },
+        }),
+    ).toThrow(/routes.dataClasses.confidential names the chain private, which is not defined \(chains: default\)/);
+  });
+
+  it('serves embeddings through a chain, with usage', async () => {
+    const l = routed();
+    const r = await l.embed({ input: ['one', 'two words'] }, undefined, { chain: 'private' });
+    expect(r).toMatchObject({ ok: true, provider: 'vpc', model: 'llama' });
+    expect(r.ok && r.vectors.length).toBe(2);
+    expect(r.spent).toEqual([{ provider: 'vpc', model: 'llama', promptTokens: 4, completionTokens: 0 }]);
+  });
+});

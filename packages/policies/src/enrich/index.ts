@@ -188,7 +188,11 @@ const OPTIONS = {
           description: 'URL with {body.a.b} / {context.tenantId} placeholders (URL-encoded).',
         },
         target: { type: 'string', pattern: '^\\$', description: 'JSON object path that receives the answer.' },
-        method: { enum: ['GET', 'POST'], default: 'GET', description: 'POST sends `body` as JSON (RAG services, vector stores).' },
+        method: {
+          enum: ['GET', 'POST'],
+          default: 'GET',
+          description: 'POST sends `body` as JSON (RAG services, vector stores).',
+        },
         body: {
           type: 'object',
           description:
@@ -268,7 +272,10 @@ export function expandBody(
   const valueOf = (root: string, path: string): unknown => {
     let v: unknown = root === 'body' ? body : context;
     for (const k of path.slice(1).split('.'))
-      v = v !== null && typeof v === 'object' && !(v instanceof JsonNumber) ? (v as Record<string, unknown>)[k] : undefined;
+      v =
+        v !== null && typeof v === 'object' && !(v instanceof JsonNumber)
+          ? (v as Record<string, unknown>)[k]
+          : undefined;
     return v;
   };
   let missing = false;

@@ -116,6 +116,12 @@ export default definePolicy({
           'User message with {{body.x}} / {{context.tenantId}} placeholders (default: the body’s prompt member).',
       },
       model: { type: 'string', description: 'Model name (default: the LLM chain’s).' },
+      dataClass: {
+        type: 'string',
+        pattern: '^[A-Za-z][\\w-]{0,63}$',
+        description:
+          'The data class of what this API sends the model (e.g. confidential): with the sidecar’s routes.dataClasses, its calls use only that class’s chain.',
+      },
       temperature: { type: 'number', minimum: 0, maximum: 2, default: 0.2 },
       maxTokens: { type: 'integer', minimum: 1, maximum: 32000, default: 512 },
       output: {
@@ -177,6 +183,7 @@ export default definePolicy({
         ],
         ...(o.output.schema ? { schema: o.output.schema as Record<string, unknown> } : {}),
         ...(o.model ? { model: o.model } : {}),
+        ...(o.dataClass ? { dataClass: o.dataClass } : {}),
         temperature: o.temperature ?? 0.2,
         maxTokens: o.maxTokens ?? 512,
       },

@@ -22,6 +22,11 @@ const ask = definePolicy({
   },
 });
 
+const plain = definePolicy({
+  meta: { name: 'plain', version: '1.0.0', description: 'no model', flows: ['request'], stage: 'ai', priority: 2 },
+  handler: () => proceed({ modified: false }),
+});
+
 const server = new TestLlmServer();
 let baseURL = '';
 beforeAll(async () => {
@@ -51,7 +56,7 @@ function sidecar(quotas: object[] = [], auditPrompts: 'hash' | 'redacted' = 'has
   };
   const app = createApp({
     config,
-    registry: buildRegistry([ask], config),
+    registry: buildRegistry([ask, plain], config),
     logger: createLogger({ level: 'error' }),
     store,
     metrics,
@@ -140,6 +145,24 @@ describe('the LLM layer in the sidecar', () => {
     const log = readFileSync(auditFile, 'utf8');
     expect(log).toMatch(/"promptRedacted":\[\{"role":"user","content":"reset the password of <EMAIL>"\}\]/);
     expect(log).not.toMatch(/ada@example\.com/);
+  });
+
+  it('counts every call through the sidecar against request budgets, not only model calls, and each once', async () => {
+    const { app } = sidecar([{ scope: 'application', match: '*', requests: 3, window: 'minute' }]);
+    const plainCall = () =>
+      request(app)
+        .post('/v1/policies/plain')
+        .set({ 'Content-Type': 'application/json', 'X-Consumer-Key': 'app-9' })
+        .send('{}');
+    expect((await plainCall()).status).toBe(200);
+    expect((await plainCall()).status).toBe(200);
+    // a call with a model step counts once (its model call counts tokens only)
+    expect((await call(app, 'q', 'acme', 'app-9')).status).toBe(200);
+    const refused = await plainCall();
+    expect(refused.status).toBe(429);
+    expect(refused.body).toMatchObject({ budget: 'application app-9: 3 requests per minute' });
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(server.requests).toHaveLength(1);
   });
 
   it('shadow quotas only report', async () => {

@@ -159,3 +159,133 @@ describe("the README's quota example", () => {
     expect(d3.budget).toBe('application anonymous: 400 tokens per day');
   });
 });
+
+describe('tiers, API scopes, months and cost budgets', () => {
+  const request = { messages: [{ role: 'user' as const, content: 'x'.repeat(400) }], maxTokens: 100 };
+  const usage = { promptTokens: 100, completionTokens: 100 };
+  // the seed tiers: Gold 1000 req/day, Silver 500 req/day; 1K tokens/day for developers, 100K for production apps
+  const tiers = {
+    Gold: [{ requests: 1000, window: 'day' as const }],
+    Silver: [{ requests: 500, window: 'day' as const }],
+    developer: [{ tokens: 1000, window: 'day' as const }],
+    production: [{ tokens: 100000, window: 'day' as const }],
+  };
+
+  async function served(meter: Meter, who: object, max: number, admit = false): Promise<number> {
+    for (let i = 0; i < max; i++) {
+      const d = admit ? await meter.admit(who) : await meter.reserve(who, request);
+      if (!d.allowed) return i;
+      if (!admit) await meter.settle(who, d, 'm', usage);
+    }
+    return max;
+  }
+
+  it("gives each application its gateway subscription tier's limits", async () => {
+    const meter = new Meter(new MemoryStore(), { tiers });
+    expect(meter.limitsRequests).toBe(true);
+    expect(await served(meter, { tenant: 'acme', application: 'a', tier: 'Silver' }, 600, true)).toBe(500);
+    expect(await served(meter, { tenant: 'acme', application: 'b', tier: 'Gold' }, 1100, true)).toBe(1000);
+    // an unknown tier (Unlimited is not defined here) has no limits of its own
+    expect(await served(meter, { tenant: 'acme', application: 'c', tier: 'Unlimited' }, 1100, true)).toBe(1100);
+  });
+
+  it('assigns named tiers to applications; the application rule beats the gateway tier and the default', async () => {
+    const meter = new Meter(new MemoryStore(), {
+      tiers,
+      quotas: [
+        { scope: 'application', match: '*', use: 'developer' },
+        { scope: 'application', match: 'prod-app-key', use: 'production' },
+      ],
+    });
+    expect(await served(meter, { tenant: 'acme', application: 'dev-1' }, 50)).toBe(5); // 1,000 tokens
+    expect(await served(meter, { tenant: 'acme', application: 'prod-app-key' }, 50)).toBe(50);
+    const d = await meter.reserve({ tenant: 'acme', application: 'dev-2' }, request);
+    expect(d.tier).toBe('developer');
+    // a Gold subscriber without its own rule: the gateway tier (more specific than *) decides
+    expect((await meter.reserve({ application: 'g', tier: 'Gold' }, request)).tier).toBe('Gold');
+  });
+
+  it('counts a per-API rule per API, and a more specific API rule replaces the default', async () => {
+    const meter = new Meter(new MemoryStore(), {
+      quotas: [
+        { scope: 'application', match: '*', api: '*', requests: 2, window: 'hour' },
+        { scope: 'application', match: '*', api: 'Completions', requests: 3, window: 'hour' },
+      ],
+    });
+    expect(await served(meter, { application: 'a', api: 'Search' }, 10, true)).toBe(2);
+    expect(await served(meter, { application: 'a', api: 'Orders' }, 10, true)).toBe(2); // its own counter
+    expect(await served(meter, { application: 'a', api: 'Completions' }, 10, true)).toBe(3);
+    const refused = await meter.admit({ application: 'a', api: 'Completions' });
+    expect(refused.budget).toBe('application a on Completions: 3 requests per hour');
+  });
+
+  it('resets a month budget on the first of the next month (UTC)', async () => {
+    let now = Date.parse('2026-11-30T23:59:00Z');
+    const meter = new Meter(new MemoryStore(), {
+      quotas: [{ scope: 'tenant', match: '*', requests: 1, window: 'month' }],
+      now: () => now,
+    });
+    expect((await meter.admit({ tenant: 't' })).allowed).toBe(true);
+    const refused = await meter.admit({ tenant: 't' });
+    expect(refused.allowed).toBe(false);
+    expect(new Date(refused.resetAt!).toISOString()).toBe('2026-12-01T00:00:00.000Z');
+    now = Date.parse('2026-12-01T00:00:01Z');
+    expect((await meter.admit({ tenant: 't' })).allowed).toBe(true);
+  });
+
+  it('limits cost in USD and prompt or completion tokens, settled with the real usage', async () => {
+    // 200 tokens at $1 per 1K: $0.20 a call
+    const prices = { m: { prompt: 1, completion: 1 } };
+    const meter = new Meter(new MemoryStore(), {
+      prices,
+      defaultModel: 'm',
+      quotas: [{ scope: 'application', match: '*', costUsd: 1, window: 'day' }],
+    });
+    expect(await served(meter, { application: 'a' }, 20)).toBe(5);
+    const completions = new Meter(new MemoryStore(), {
+      quotas: [{ scope: 'application', match: '*', completionTokens: 250, window: 'day' }],
+    });
+    // the estimate is maxTokens (100) a call; the real 100 each: two calls fit, the third would pass 250
+    expect(await served(completions, { application: 'a' }, 20)).toBe(2);
+  });
+
+  it('refuses rules and tiers that cannot work, naming the fix', () => {
+    expect(
+      () => new Meter(new MemoryStore(), { quotas: [{ scope: 'application', match: '*', use: 'Platinum' }] }),
+    ).toThrow(/use names the tier "Platinum", which llm.tiers does not define/);
+    expect(() => new Meter(new MemoryStore(), { quotas: [{ scope: 'tenant', match: '*', window: 'day' }] })).toThrow(
+      /limits nothing/,
+    );
+    expect(() => new Meter(new MemoryStore(), { quotas: [{ scope: 'tenant', match: '*', requests: 5 }] })).toThrow(
+      /no window/,
+    );
+  });
+
+  it('records every attempt that consumed tokens, and the call once under the model that answered', async () => {
+    const store = new MemoryStore();
+    const meter = new Meter(store, {
+      prices: { a: { prompt: 1, completion: 1 }, b: { prompt: 2, completion: 2 } },
+      quotas: [{ scope: 'application', match: '*', tokens: 10000, window: 'day' }],
+    });
+    const who = { tenant: 'acme', application: 'app', api: 'Support' };
+    const d = await meter.reserve(who, request);
+    // model a broke the schema twice (answer and repair), then b answered
+    const spent = [
+      { model: 'a', promptTokens: 50, completionTokens: 10 },
+      { model: 'a', promptTokens: 70, completionTokens: 10 },
+      { model: 'b', promptTokens: 50, completionTokens: 20 },
+    ];
+    expect(await meter.record(who, d, spent, { answeredBy: 'b' })).toBeCloseTo(0.14 + 0.14);
+    const day = new Date().toISOString().slice(0, 10);
+    const rows = await meter.breakdown('acme', { from: day, to: day, groupBy: ['model'] });
+    // both cost $0.14; more tokens first
+    expect(rows.map((r) => [r.model, r.calls, r.promptTokens, r.completionTokens])).toEqual([
+      ['a', 0, 120, 20],
+      ['b', 1, 50, 20],
+    ]);
+    expect(await meter.usage('acme')).toMatchObject({ calls: 1, totalTokens: 210 });
+    // the token budget holds the real 210, not the estimate
+    const after = await meter.reserve(who, { ...request, maxTokens: 10000 - 210 - 100 });
+    expect(after.allowed).toBe(true);
+  });
+});

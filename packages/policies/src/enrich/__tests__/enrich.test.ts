@@ -229,14 +229,22 @@ describe('enrich POST lookups (RAG) and sinks', () => {
         target: '$.context',
       },
     };
-    const r = await runPolicy(enrich, { question: 'how do refunds work?' }, { options, store, context: { tenantId: 'acme' } });
+    const r = await runPolicy(
+      enrich,
+      { question: 'how do refunds work?' },
+      { options, store, context: { tenantId: 'acme' } },
+    );
     expect(r).toEqual({
       question: 'how do refunds work?',
       context: { passages: ['about how do refunds work?'], k: 2, tenant: 'acme' },
       notes: ['enrich=lookup: fetched'],
     });
     expect(received).toEqual([{ url: '/search', body: { query: 'how do refunds work?', k: 2, tenant: 'acme' } }]);
-    const again = await runPolicy(enrich, { question: 'how do refunds work?' }, { options, store, context: { tenantId: 'acme' } });
+    const again = await runPolicy(
+      enrich,
+      { question: 'how do refunds work?' },
+      { options, store, context: { tenantId: 'acme' } },
+    );
     expect(again.notes).toEqual(['enrich=lookup: cached']);
     const other = await runPolicy(enrich, { question: 'shipping?' }, { options, store, context: { tenantId: 'acme' } });
     expect(other.notes).toEqual(['enrich=lookup: fetched']); // another body is another question
