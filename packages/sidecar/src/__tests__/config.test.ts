@@ -41,6 +41,7 @@ describe('loadConfig', () => {
       store: { type: 'memory', keyPrefix: 'sai:', commandTimeoutMs: 500 },
       policies: {},
       pipelines: {},
+      products: {},
       audit: { maxBytes: 67108864, prompts: 'hash', onError: 'fail-closed', headKeyEnv: 'SAI_AUDIT_HEAD_KEY' },
     });
   });
