@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { Meter, type QuotaRule } from '@synapse-ai/llm';
+import { Meter, type QuotaRule, type Tiers } from '@synapse-ai/llm';
 import { MemoryStore } from '@synapse-ai/sdk';
 
 function readmeQuotas(): QuotaRule[] {
@@ -287,5 +287,34 @@ describe('tiers, API scopes, months and cost budgets', () => {
     // the token budget holds the real 210, not the estimate
     const after = await meter.reserve(who, { ...request, maxTokens: 10000 - 210 - 100 });
     expect(after.allowed).toBe(true);
+  });
+});
+
+describe("the README's tier example", () => {
+  const readme = readFileSync(join(__dirname, '../../../../README.md'), 'utf8');
+  const block = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!).find((b) => b.includes('tiers:'));
+  const { llm } = parse(block!) as { llm: { tiers: Tiers; quotas: QuotaRule[] } };
+  const request = { messages: [{ role: 'user' as const, content: 'x'.repeat(400) }], maxTokens: 100 };
+  const usage = { promptTokens: 100, completionTokens: 100 };
+
+  it('holds as written: Gold 1,000 and Silver 500 requests a day, developers 1K tokens, production 100K', async () => {
+    const meter = new Meter(new MemoryStore(), { ...llm, prices: { m: { prompt: 0.001, completion: 0.001 } } });
+    const admitted = async (who: object, max: number): Promise<number> => {
+      for (let i = 0; i < max; i++) if (!(await meter.admit(who)).allowed) return i;
+      return max;
+    };
+    expect(await admitted({ tenant: 'acme', application: 'g', tier: 'Gold' }, 1100)).toBe(1000);
+    expect(await admitted({ tenant: 'acme', application: 's', tier: 'Silver' }, 600)).toBe(500);
+    const tokens = async (who: object, max: number): Promise<number> => {
+      for (let i = 0; i < max; i++) {
+        const d = await meter.reserve(who, request, { requests: false });
+        if (!d.allowed) return i;
+        await meter.settle(who, d, 'm', usage);
+      }
+      return max;
+    };
+    // a Gold subscriber is still a developer for tokens: Gold counts requests, developer tokens
+    expect(await tokens({ tenant: 'acme', application: 'g', tier: 'Gold' }, 50)).toBe(5);
+    expect(await tokens({ tenant: 'acme', application: 'prod-app-key' }, 50)).toBe(50);
   });
 });
