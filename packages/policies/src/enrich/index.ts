@@ -21,6 +21,10 @@ import {
   type PolicyContext,
 } from '@synapse-ai/sdk';
 import { askModel } from '../llmShared';
+import { outboxFor, outboxesOf } from '../outbox';
+
+/** Every sink queue of a mounted enrich policy (by its http client): for tests and shutdown. */
+export const sinkQueues = outboxesOf;
 import { eachString, parsePath } from '../textFields';
 
 /** The context fields enrich copies by default: all but the flow. */
@@ -469,7 +473,7 @@ export default definePolicy({
     }
 
     if (o.sink) {
-      const kept = sinkFor(o.sink, ctx).offer(
+      const kept = outboxFor(o.sink, ctx, 'enrich sink').offer(
         sinkRecord(o.sink.include === 'message' ? { message: body ?? xml ?? null } : added, message.context),
       );
       if (!kept) notes.push('sink: dropped (queue full)');
@@ -497,90 +501,6 @@ function sinkRecord(result: Obj, context: Readonly<Record<string, unknown>>): st
   };
   // strings only change: the record's structure and types stay as they were
   return redact(stringifyJson(record as JsonValue), { contentType: 'application/json' }).body;
-}
-
-/**
- * One sink endpoint's queue: records wait (at most `queue` of them) and are posted one after the
- * other in the background, once retried on a failure; a full queue drops the newest record and
- * counts it (store key `enrich:sink:dropped:<host>`, and a warning every 100 drops).
- */
-class SinkQueue {
-  private readonly waiting: string[] = [];
-  private sending = false;
-  dropped = 0;
-  sent = 0;
-  constructor(
-    private readonly o: { url: string; headers?: Record<string, string>; timeoutMs?: number; queue?: number },
-    private readonly ctx: Pick<PolicyContext<unknown>, 'http' | 'logger' | 'store'>,
-  ) {}
-
-  offer(record: string): boolean {
-    if (this.waiting.length >= (this.o.queue ?? 1000)) {
-      this.dropped++;
-      const host = new URL(this.o.url).host;
-      void this.ctx.store.incr(`enrich:sink:dropped:${host}`, 1, 30 * 86_400_000).catch(() => undefined);
-      if (this.dropped % 100 === 1)
-        this.ctx.logger.warn('enrich sink queue full: records dropped', { host, dropped: this.dropped });
-      return false;
-    }
-    this.waiting.push(record);
-    if (!this.sending) void this.drain();
-    return true;
-  }
-
-  private async drain(): Promise<void> {
-    this.sending = true;
-    try {
-      for (let record = this.waiting.shift(); record !== undefined; record = this.waiting.shift()) {
-        for (let attempt = 0; attempt < 2; attempt++) {
-          try {
-            await this.ctx.http.post(this.o.url, record, {
-              timeout: this.o.timeoutMs ?? 2000,
-              headers: { 'content-type': 'application/json', ...(this.o.headers ?? {}) },
-              transformRequest: [(d: unknown) => d],
-              validateStatus: (st) => st >= 200 && st < 300,
-            });
-            this.sent++;
-            break;
-          } catch (err) {
-            if (attempt === 1) {
-              this.dropped++;
-              this.ctx.logger.warn('enrich sink post failed: record dropped', {
-                host: new URL(this.o.url).host,
-                error: (err as Error).message,
-              });
-            }
-          }
-        }
-      }
-    } finally {
-      this.sending = false;
-    }
-  }
-
-  /** Resolves when every queued record was sent or dropped (tests, shutdown). */
-  async idle(): Promise<void> {
-    while (this.sending || this.waiting.length > 0) await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-const sinks = new WeakMap<object, Map<string, SinkQueue>>();
-
-/** The queue of a sink URL, one per mounted policy (its http client). */
-function sinkFor(
-  o: { url: string; headers?: Record<string, string>; timeoutMs?: number; queue?: number },
-  ctx: Pick<PolicyContext<unknown>, 'http' | 'logger' | 'store'>,
-): SinkQueue {
-  let byUrl = sinks.get(ctx.http);
-  if (!byUrl) sinks.set(ctx.http, (byUrl = new Map()));
-  let q = byUrl.get(o.url);
-  if (!q) byUrl.set(o.url, (q = new SinkQueue(o, ctx)));
-  return q;
-}
-
-/** Every sink queue of a mounted policy (by its http client): for tests and shutdown. */
-export function sinkQueues(http: object): SinkQueue[] {
-  return [...(sinks.get(http)?.values() ?? [])];
 }
 
 function objectPathOrUndefined(path: string): string[] | undefined {

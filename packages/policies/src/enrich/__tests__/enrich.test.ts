@@ -301,7 +301,7 @@ describe('enrich POST lookups (RAG) and sinks', () => {
     expect(held.length).toBeLessThanOrEqual(1);
     // the first record is being sent, the second waits, the third finds the queue full
     expect(notes).toEqual([[], [], ['enrich=sink: dropped (queue full)']]);
-    expect(await store.get('enrich:sink:dropped:' + new URL(base).host)).toBe('1');
+    expect(await store.get('outbox:dropped:' + new URL(base).host)).toBe('1');
     holdSink = false;
     const release = async (): Promise<void> => {
       while (queues().some((q) => q.sent + q.dropped < 2) || held.length > 0) {

@@ -51,26 +51,127 @@ describe('rate-advice', () => {
   });
   afterAll(() => hook.close());
 
-  async function advise(store: MemoryStore, body: object, options: object = {}) {
-    return runPolicy(rateAdvice, body, { options, store });
+  async function advise(store: MemoryStore, body: object, options: object = {}, context: object = {}) {
+    return runPolicy(rateAdvice, body, { options, store, context });
   }
+  const reviews = async (): Promise<string[]> => {
+    // the webhook is posted in the background: wait for it
+    await new Promise((r) => setTimeout(r, 150));
+    return received.map((b) => (JSON.parse(b) as { text: string }).text);
+  };
+  beforeEach(() => (received.length = 0));
 
-  it('advises the example consumer three tiers down and asks a human through the webhook', async () => {
-    const store = new MemoryStore();
-    const r = await advise(store, EVENT, { webhookUrl: hookUrl });
-    expect(r).toMatchObject({
-      tier: 'Bronze',
-      currentTier: 'Unlimited',
-      review: true,
-      notes: ['rate-advice=webhook: sent'],
-    });
-    expect(r.requestsPerMin as number).toBeGreaterThan(310);
-    expect(r.requestsPerMin as number).toBeLessThan(1000);
-    const text = (JSON.parse(received.at(-1)!) as { text: string }).text;
-    expect(text).toMatch(
-      /^Rate-limit review: ck-42 on Orders 1\.0\.0 is on Unlimited; usage suggests Bronze \(3 tiers lower\)/,
+  // the tiers the analytics article's example answers with ({"tier":"gold","requestsPerMin":45})
+  const TIERS = [
+    { name: 'Unlimited', requestsPerMin: 1000000 },
+    { name: 'gold', requestsPerMin: 45 },
+    { name: 'silver', requestsPerMin: 20 },
+    { name: 'bronze', requestsPerMin: 10 },
+    { name: 'basic', requestsPerMin: 5 },
+  ];
+  const SEED = {
+    api_context: { api_name: '/payment/v1/process', consumer_key: 'abc123' },
+    current_request: {
+      ip_address: '203.0.113.1',
+      user_agent: 'python-requests/2.28.1',
+      timestamp: '2024-05-15T14:30:00Z',
+    },
+    historical_metrics: { calls_last_hour: 1250, error_rate_last_hour: 0.45, avg_response_size: 1200 },
+  };
+  const BROWSER =
+    'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_4) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Safari/605.1.15';
+
+  it('takes the analytics event as it is, and a 45 % error rate from a script is advised lower than 0 % from a browser', async () => {
+    const script = await advise(new MemoryStore(), SEED, { tiers: TIERS });
+    const browser = await advise(
+      new MemoryStore(),
+      {
+        ...SEED,
+        current_request: { ...SEED.current_request, user_agent: BROWSER },
+        historical_metrics: { ...SEED.historical_metrics, error_rate_last_hour: 0 },
+      },
+      { tiers: TIERS },
     );
-    await store.close();
+    expect(browser).toMatchObject({ class: 'standard', score: 0, tier: 'gold', requestsPerMin: 45 });
+    expect(script).toMatchObject({ class: 'elevated', tier: 'silver', requestsPerMin: 20 });
+    expect(script.requestsPerMin as number).toBeLessThan(browser.requestsPerMin as number);
+    expect(script.reasons).toEqual(
+      expect.arrayContaining(['error rate 45 % in the last hour', 'automated client (python-requests)']),
+    );
+  });
+
+  it('classes a risky address with errors from a script as restricted, on the lowest tier, and logs it', async () => {
+    const r = await advise(new MemoryStore(), SEED, { tiers: TIERS, addresses: { risky: ['203.0.113.0/24'] } });
+    expect(r).toMatchObject({ class: 'restricted', tier: 'basic', requestsPerMin: 5 });
+    expect(r.reasons).toContain('address 203.0.113.1 on the risky list');
+  });
+
+  it('reads the current tier from the gateway when the event does not carry it, and reviews big changes either way', async () => {
+    const store = new MemoryStore();
+    // gold → basic: three tiers down, for review
+    const down = await advise(
+      store,
+      SEED,
+      { tiers: TIERS, addresses: { risky: ['203.0.113.0/24'] }, webhookUrl: hookUrl },
+      { tier: 'gold' },
+    );
+    expect(down).toMatchObject({
+      currentTier: 'gold',
+      tier: 'basic',
+      review: true,
+      notes: ['rate-advice=review: queued'],
+    });
+    // basic → gold for a quiet browser: three tiers up, reviewed too
+    const up = await advise(
+      store,
+      {
+        ...SEED,
+        api_context: { ...SEED.api_context, consumer_key: 'xyz', tier: 'basic' },
+        current_request: { ...SEED.current_request, user_agent: BROWSER },
+        historical_metrics: { calls_last_hour: 1250, error_rate_last_hour: 0 },
+      },
+      { tiers: TIERS, webhookUrl: hookUrl },
+    );
+    expect(up).toMatchObject({ currentTier: 'basic', tier: 'gold', review: true });
+    const texts = await reviews();
+    expect(texts).toHaveLength(2);
+    expect(texts[0]).toMatch(
+      /^Rate-limit review: abc123 on \/payment\/v1\/process is on gold; the advice is basic \(3 tiers lower\), risk restricted/,
+    );
+    expect(texts[1]).toMatch(/is on basic; the advice is gold \(3 tiers higher\), risk standard/);
+  });
+
+  it('sends one review per consumer and change in a window, whatever the number of calls', async () => {
+    const store = new MemoryStore();
+    const options = { tiers: TIERS, addresses: { risky: ['203.0.113.0/24'] }, webhookUrl: hookUrl };
+    const notes: string[][] = [];
+    for (let i = 0; i < 5; i++) notes.push((await advise(store, SEED, options, { tier: 'gold' })).notes as string[]);
+    expect(notes[0]).toEqual(['rate-advice=review: queued']);
+    expect(notes.slice(1)).toEqual(Array(4).fill(['rate-advice=review: already sent in this window']));
+    expect(await reviews()).toHaveLength(1);
+  });
+
+  it('answers without waiting for the webhook, and retries a failing one in the background', async () => {
+    let calls = 0;
+    const flaky = createServer((req, res) => {
+      calls++;
+      req.resume();
+      res.statusCode = calls < 3 ? 503 : 200;
+      res.end();
+    });
+    await new Promise<void>((r) => flaky.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(flaky.address() as { port: number }).port}/hook`;
+    const r = await advise(
+      new MemoryStore(),
+      SEED,
+      { tiers: TIERS, addresses: { risky: ['203.0.113.0/24'] }, webhookUrl: url },
+      { tier: 'gold' },
+    );
+    expect(r.notes).toEqual(['rate-advice=review: queued']);
+    expect(calls).toBeLessThan(3); // the answer came before the retries
+    for (let i = 0; i < 100 && calls < 3; i++) await new Promise((res) => setTimeout(res, 20));
+    expect(calls).toBe(3);
+    flaky.close();
   });
 
   it('keeps a spike out of the baseline and does not reward it with a bigger tier', async () => {
@@ -79,32 +180,36 @@ describe('rate-advice', () => {
     await advise(store, steady);
     const spike = await advise(store, { ...steady, request: { requestsLastMinute: 9000 } });
     expect(spike).toMatchObject({ tier: 'Bronze', review: false });
-    expect(String(spike.reason)).toMatch(/^A spike \(9000 requests\/min, z=/);
+    expect((spike.reasons as string[])[0]).toMatch(/^a spike: 9000 requests\/min against a usual \d+ \(z=/);
     expect((spike.baseline as { mean: number }).mean).toBeLessThan(400);
     await store.close();
   });
 
-  it('grows the advice with sustained load', async () => {
+  it('grows the advice with sustained load, but not while the upstream is strained', async () => {
     const store = new MemoryStore();
     let r: Record<string, unknown> = {};
-    for (let i = 0; i < 30; i++)
-      r = await advise(store, {
-        ...EVENT,
-        consumer: { consumerKey: 'ck-9', tier: 'Bronze' },
-        request: { requestsLastMinute: 1500 + (i % 3) * 10 },
-        metrics: {},
-      });
-    expect(r).toMatchObject({ tier: 'Silver', currentTier: 'Bronze', review: false });
-    await store.close();
+    const load = (i: number, metrics: object) => ({
+      ...EVENT,
+      consumer: { consumerKey: 'ck-9', tier: 'Bronze' },
+      request: { requestsLastMinute: 1500 + (i % 3) * 10 },
+      metrics,
+    });
+    for (let i = 0; i < 30; i++) r = await advise(store, load(i, {}));
+    expect(r).toMatchObject({ tier: 'Silver', requestsPerMin: 2000, currentTier: 'Bronze', review: false });
+    const strained = await advise(store, load(31, { p95LatencyMs: 4500 }));
+    expect(strained).toMatchObject({ tier: 'Bronze' });
+    expect(strained.reasons).toContain('the upstream is strained: no higher tier now');
   });
 
-  it('says the webhook is not configured, and survives a failing one', async () => {
+  it('says the webhook is not configured, and refuses a payload it cannot read', async () => {
     const store = new MemoryStore();
-    expect((await advise(store, EVENT)).notes).toEqual(['rate-advice=webhook: not configured']);
     expect(
-      (await advise(new MemoryStore(), EVENT, { webhookUrl: 'http://127.0.0.1:9/nothing', webhookTimeoutMs: 200 }))
-        .notes,
-    ).toEqual(['rate-advice=webhook: failed']);
+      (await advise(store, SEED, { tiers: TIERS, addresses: { risky: ['203.0.113.0/24'] } }, { tier: 'gold' })).notes,
+    ).toEqual(['rate-advice=review: webhook not configured']);
+    await expect(advise(store, { api_context: { api_name: 'x' } })).rejects.toMatchObject({
+      code: 'SAI_ERR_INPUT_INVALID',
+      message: expect.stringMatching(/api_context needs api_name and consumer_key/),
+    });
     await store.close();
   });
 });
