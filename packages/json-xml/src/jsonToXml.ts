@@ -165,7 +165,8 @@ function wso2Attribute(s: string): string {
 const QNAME_RE = new RegExp(`^${NCNAME_RE.source.slice(1, -1)}(?::${NCNAME_RE.source.slice(1, -1)})?$`);
 
 /** WSO2 accepts a top-level JSON value only when the whole body is one of these (JsonUtil.getNewJsonPayload). */
-const TOP_VALUE_RE = /^(?:"[\s\S]*"|true|false|null|-?\d+(?:\.\d+)?)$/;
+// WSO2's test is startsWith("\"") && endsWith("\""): a lone quote passes it too
+const TOP_VALUE_RE = /^(?:"(?:[\s\S]*")?|true|false|null|-?\d+(?:\.\d+)?)$/;
 
 /**
  * Converts JSON text to the XML WSO2's gateway builds from it.

@@ -185,6 +185,10 @@ describe('jsonToXml', () => {
     expect(jsonToXml('"x"')).toBe('<jsonValue>"x"</jsonValue>');
     expect(jsonToXml('12.50')).toBe('<jsonValue>12.50</jsonValue>');
     expect(jsonToXml('  ')).toBe('');
+    // WSO2 tests only that the text starts and ends with a quote: a lone quote, or quotes inside, pass
+    expect(jsonToXml('"')).toBe('<jsonValue>"</jsonValue>');
+    expect(jsonToXml('"a"b"')).toBe('<jsonValue>"a"b"</jsonValue>');
+    expect(() => jsonToXml('"abc')).toThrow(/a top-level JSON value must be the whole body/);
   });
 
   it('keeps duplicate keys as repeated elements, in order', () => {
