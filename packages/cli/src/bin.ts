@@ -2,6 +2,7 @@
  * @fileoverview The `synapse-ai` command: a thin shell over the packages.
  */
 import { CliError, EXIT, helpText, parse, type Command, type Io } from './cli';
+import { adviceCommand } from './commands/advice';
 import { audit } from './commands/audit';
 import { generateCommand } from './commands/generate';
 import { mapCommand } from './commands/map';
@@ -20,6 +21,7 @@ export const commands: readonly Command[] = [
   mapCommand,
   audit,
   usageCommand,
+  adviceCommand,
 ];
 
 function mainHelp(): string {

@@ -26,6 +26,7 @@ export {
   explainFault,
   guard,
   jsonToXml,
+  rateAdvice,
   redactPii,
   redactPiiWith,
   restorePii,

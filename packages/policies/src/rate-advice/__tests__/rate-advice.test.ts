@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 import { MemoryStore, PolicyTester } from '@synapse-ai/sdk';
 import rateAdvice from '..';
 import { runPolicy } from '../../__tests__/harness';
@@ -211,5 +212,29 @@ describe('rate-advice', () => {
       message: expect.stringMatching(/api_context needs api_name and consumer_key/),
     });
     await store.close();
+  });
+});
+
+describe('examples/rate-advice as its README says', () => {
+  it('answers the seed event with the configuration there: elevated, silver at 20/min', async () => {
+    const root = join(__dirname, '../../../../../examples/rate-advice');
+    const config = parse(readFileSync(join(root, 'sidecar.yaml'), 'utf8')) as {
+      policies: { 'rate-advice': { options: object } };
+    };
+    const seed = JSON.parse(readFileSync(join(root, 'analytics-seed.json'), 'utf8')) as object;
+    const r = await runPolicy(rateAdvice, seed, {
+      options: config.policies['rate-advice'].options,
+      store: new MemoryStore(),
+      context: { tier: 'gold' },
+    });
+    expect(r).toMatchObject({
+      consumer: 'abc123',
+      api: '/payment/v1/process',
+      score: 0.55,
+      class: 'elevated',
+      tier: 'silver',
+      requestsPerMin: 20,
+      currentTier: 'gold',
+    });
   });
 });
