@@ -3,6 +3,8 @@
  */
 export { CircuitBreaker, DEFAULT_CHAIN, LlmConfigError, LlmLayer } from './layer';
 export type {
+  AttemptEvent,
+  LayerObserver,
   BreakerState,
   CallOptions,
   ChainTarget,

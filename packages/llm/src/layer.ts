@@ -252,6 +252,22 @@ export interface Route {
   dataClass?: string;
 }
 
+/** One attempt at a target, as metrics see it. */
+export interface AttemptEvent {
+  provider: string;
+  model: string;
+  /** `ok`, or the failure code (timeout, rate_limited, provider_error, schema_violation, …). */
+  outcome: string;
+  seconds: number;
+}
+
+/** What the layer reports as it works (the sidecar turns it into metrics). */
+export interface LayerObserver {
+  attempt?(e: AttemptEvent): void;
+  /** The chain moved past a target to the next one (or to the policy's fallback after the last). */
+  fallback?(e: { provider: string; model: string; reason: string }): void;
+}
+
 /** A failed call: why, and what its attempts spent. */
 export interface LlmFailure {
   ok: false;
@@ -315,6 +331,7 @@ export class LlmLayer implements LlmHooks {
   constructor(
     config: LlmLayerConfig,
     private readonly shared?: SharedState,
+    private readonly observer: LayerObserver = {},
   ) {
     this.cache = config.cache;
     this.openMs = config.breaker?.openMs ?? 30_000;
@@ -661,6 +678,7 @@ export class LlmLayer implements LlmHooks {
       if (!t.breaker.allow()) {
         reasons.push(`${t.provider}/${t.model}: circuit open`);
         lastCode = 'circuit_open';
+        this.observer.fallback?.({ provider: t.provider, model: t.model, reason: 'circuit_open' });
         continue;
       }
       // a full target says nothing about its health: the breaker is left as it was (a probe let
@@ -669,10 +687,21 @@ export class LlmLayer implements LlmHooks {
         t.breaker.release();
         reasons.push(`${t.provider}/${t.model}: too many calls in flight`);
         lastCode = 'overloaded';
+        this.observer.fallback?.({ provider: t.provider, model: t.model, reason: 'overloaded' });
         continue;
       }
+      const started = performance.now();
       try {
         const outcome = await this.tryTarget(t, attempt, spent, signal, left);
+        const code = outcome.kind === 'answer' ? (outcome.result.ok ? 'ok' : outcome.result.code) : outcome.code;
+        this.observer.attempt?.({
+          provider: t.provider,
+          model: t.model,
+          outcome: code,
+          seconds: (performance.now() - started) / 1000,
+        });
+        if (code !== 'ok' && code !== 'cancelled')
+          this.observer.fallback?.({ provider: t.provider, model: t.model, reason: code });
         if (outcome.kind === 'answer') {
           const result = outcome.result;
           // a schema violation is the answer's fault, not the provider's health

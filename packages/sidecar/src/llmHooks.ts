@@ -4,7 +4,14 @@
  * reset), usage and cost counted after it, metrics, and an audit record (never the prompt text).
  */
 import { createHash } from 'node:crypto';
-import { DEFAULT_CHAIN, type CallWho, type LlmLayer, type Meter, type QuotaDecision } from '@synapse-ai/llm';
+import {
+  DEFAULT_CHAIN,
+  type CallWho,
+  type LayerObserver,
+  type LlmLayer,
+  type Meter,
+  type QuotaDecision,
+} from '@synapse-ai/llm';
 import { redact } from '@synapse-ai/redact';
 import {
   remainingMs,
@@ -15,14 +22,29 @@ import {
   type LlmResult,
   type Logger,
 } from '@synapse-ai/sdk';
-import { Counter, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { AuditLog } from './audit';
 
 export class LlmMetrics {
   readonly tokens: Counter<'tenant' | 'application' | 'api' | 'model' | 'kind'>;
   readonly cost: Counter<'tenant' | 'application' | 'api' | 'model'>;
   readonly calls: Counter<'model' | 'outcome'>;
+  readonly attempts: Histogram<'provider' | 'model' | 'outcome'>;
+  readonly fallbacks: Counter<'provider' | 'model' | 'reason'>;
   constructor(registry: Registry) {
+    this.attempts = new Histogram({
+      name: 'sai_llm_attempt_duration_seconds',
+      help: 'Provider attempts (retries included) by provider, model and outcome (ok or the failure code)',
+      labelNames: ['provider', 'model', 'outcome'],
+      buckets: [0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60],
+      registers: [registry],
+    });
+    this.fallbacks = new Counter({
+      name: 'sai_llm_fallbacks_total',
+      help: 'Times the chain moved past a target (to the next, or to the policy fallback after the last), by reason',
+      labelNames: ['provider', 'model', 'reason'],
+      registers: [registry],
+    });
     this.tokens = new Counter({
       name: 'sai_llm_tokens_total',
       help: 'LLM tokens by tenant, application, API, model and kind (prompt|completion)',
@@ -42,6 +64,29 @@ export class LlmMetrics {
       registers: [registry],
     });
   }
+}
+
+/** The layer's observer that feeds these metrics. */
+export function observerFor(metrics: LlmMetrics): LayerObserver {
+  return {
+    attempt: (e) => metrics.attempts.labels(e.provider, e.model, e.outcome).observe(e.seconds),
+    fallback: (e) => metrics.fallbacks.labels(e.provider, e.model, e.reason).inc(),
+  };
+}
+
+const BREAKER_VALUE = { closed: 0, 'half-open': 1, open: 2 } as const;
+
+/** `sai_llm_breaker_state` per target: 0 closed, 1 half-open, 2 open (read at each scrape). */
+export function watchBreakers(registry: Registry, layer: LlmLayer): void {
+  new Gauge({
+    name: 'sai_llm_breaker_state',
+    help: 'Circuit breaker of each chain target: 0 closed, 1 half-open (one probe allowed), 2 open',
+    labelNames: ['provider', 'model'],
+    registers: [registry],
+    collect() {
+      for (const s of layer.states()) this.labels(s.provider, s.model).set(BREAKER_VALUE[s.state]);
+    },
+  });
 }
 
 export interface LlmServices {

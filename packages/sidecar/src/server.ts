@@ -9,7 +9,7 @@ import { MemoryStore, problemType, type LlmHooks, type Logger, type Policy, type
 import { builtinPolicies } from '@synapse-ai/policies';
 import { LlmConfigError, LlmLayer, Meter } from '@synapse-ai/llm';
 import { buildRegistry, createApp, type SidecarApp } from './app';
-import { LlmMetrics, type LlmServices } from './llmHooks';
+import { LlmMetrics, observerFor, watchBreakers, type LlmServices } from './llmHooks';
 import { SidecarMetrics } from './metrics';
 import { sharedRedactPool } from '@synapse-ai/redact';
 import { AuditFileError, AuditLog } from './audit';
@@ -106,8 +106,9 @@ export async function startSidecar(options: StartOptions): Promise<RunningSideca
   let llmServices: LlmServices | undefined;
   if (config.llm) {
     let layer: LlmLayer;
+    const llmMetrics = new LlmMetrics(metrics.registry);
     try {
-      layer = new LlmLayer(config.llm, store);
+      layer = new LlmLayer(config.llm, store, observerFor(llmMetrics));
     } catch (err) {
       if (err instanceof LlmConfigError)
         throw new ConfigError('llm', [`${err.message}. Fix: see the LLM section of the README.`]);
@@ -121,10 +122,11 @@ export async function startSidecar(options: StartOptions): Promise<RunningSideca
         ...(config.llm.prices ? { prices: config.llm.prices } : {}),
         defaultModel: config.llm.chain[0]!.model,
       }),
-      metrics: new LlmMetrics(metrics.registry),
+      metrics: llmMetrics,
       auditPrompts: config.audit.prompts,
       ...(audit ? { audit } : {}),
     };
+    watchBreakers(metrics.registry, layer);
   }
   const sidecar = createApp({
     config,
