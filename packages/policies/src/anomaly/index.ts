@@ -1,19 +1,32 @@
 /**
- * @fileoverview `anomaly`: flags credential stuffing, scraping and sudden token-heavy bursts from a
- * stream of gateway analytics events. Per-consumer, per-minute counters and EWMA baselines live in
- * the sidecar store (shared by replicas with Redis); a minute is judged against the consumer's own
- * history, with absolute floors so that a new consumer is judged too.
+ * @fileoverview `anomaly`: flags credential stuffing, scraping, request and token bursts, and
+ * attack payloads (SQL injection, script injection, path traversal, oversized or repeated fields)
+ * in a stream of gateway analytics events. Per-consumer, per-minute counters and EWMA baselines live
+ * in the sidecar store (shared by replicas with Redis); a minute is judged against the consumer's
+ * own history and against absolute limits, so a burst counts from the first minute. Alerts go to a
+ * webhook in the background, once per consumer, kind and incident window; `blockOn` turns chosen
+ * kinds into a 403 for inline use.
  */
 import { createHash } from 'node:crypto';
-import { definePolicy, plainJson, proceed, type PolicyContext } from '@synapse-ai/sdk';
+import { block, definePolicy, plainJson, proceed, type PolicyContext } from '@synapse-ai/sdk';
 import { update, zScore, type Baseline } from '../baseline';
+import { outboxFor } from '../outbox';
 
 const METRICS = ['req', 'authfail', 'notfound', 'tokens', 'paths'] as const;
 type Metric = (typeof METRICS)[number];
 type Counts = Record<Metric, number>;
 
+export type AnomalyType = 'credential_stuffing' | 'scraping' | 'request_burst' | 'token_burst' | 'payload_attack';
+export const ANOMALY_TYPES: readonly AnomalyType[] = [
+  'credential_stuffing',
+  'scraping',
+  'request_burst',
+  'token_burst',
+  'payload_attack',
+];
+
 export interface Anomaly {
-  type: 'credential_stuffing' | 'scraping' | 'token_burst';
+  type: AnomalyType;
   consumerKey: string;
   minute: string;
   score: number;
@@ -27,9 +40,10 @@ const EVENT = {
     ip: { type: 'string', maxLength: 64 },
     timestamp: { type: ['string', 'number'] },
     status: { type: 'integer', minimum: 100, maximum: 599 },
-    path: { type: 'string', maxLength: 2048 },
+    path: { type: 'string', maxLength: 16384, description: 'The request path with its query string.' },
     promptTokens: { type: 'integer', minimum: 0 },
     completionTokens: { type: 'integer', minimum: 0 },
+    payload: { description: 'The request body (text or JSON), when the event carries it: scanned, never stored.' },
   },
   required: ['consumerKey', 'status'],
 } as const;
@@ -42,6 +56,100 @@ interface Event {
   path?: string;
   promptTokens?: number;
   completionTokens?: number;
+  payload?: unknown;
+}
+
+/**
+ * An event handler (`onerror=` …) inside a tag, or an iframe / svg / object / embed tag with a
+ * source or handler: found by the attribute first and checked within 512 characters, so that the
+ * work stays linear in the text (a regular expression spanning the tag backtracks on text full of
+ * `<`).
+ */
+function scriptInTag(t: string): boolean {
+  const handler = /\son(?:error|load|mouseover|focus|click)\s*=/gi;
+  for (let m = handler.exec(t); m; m = handler.exec(t)) {
+    // only the 512 characters before the attribute are looked at (a lookback to the start would be quadratic)
+    const before = t.slice(Math.max(0, m.index - 512), m.index);
+    const lt = before.lastIndexOf('<');
+    if (lt >= 0 && !before.slice(lt).includes('>')) return true;
+  }
+  const tag = /<\s*(?:iframe|svg|object|embed)\b/gi;
+  for (let m = tag.exec(t); m; m = tag.exec(t)) {
+    const rest = t.slice(m.index, m.index + 512);
+    const close = rest.indexOf('>');
+    if (/\b(?:src|onload|data)\s*=/i.test(close < 0 ? rest : rest.slice(0, close))) return true;
+  }
+  return false;
+}
+
+/** Attack patterns in paths, query strings and payloads (what a WAF's core rules look for first). */
+const PATTERNS: readonly { kind: string; re: RegExp; test?: (text: string) => boolean }[] = [
+  {
+    kind: 'SQL injection',
+    re: /(?:'|")\s*(?:or|and)\s+(?:'?\w+'?\s*(?:=|like)\s*'?\w+'?|\d+\s*=\s*\d+)|\bunion\b(?:\s+all)?\s+select\b|;\s*(?:drop|delete|truncate|alter)\s+table\b|\b(?:sleep|benchmark|pg_sleep)\s*\(\s*\d|\bor\s+1\s*=\s*1\b|'\s*;?\s*--/i,
+  },
+  { kind: 'script injection', re: /<\s*script\b|\bjavascript\s*:/i, test: scriptInTag },
+  {
+    // encoded dot-dot, two levels or more, or one level into a system file: one "../" in prose is not an attack
+    kind: 'path traversal',
+    re: /(?:%2e%2e|%252e%252e|\.\.%2f|\.\.%5c)|(?:\.\.[/\\]){2,}|\.\.[/\\](?:etc|proc|windows|winnt|boot\.ini|\.ssh|\.env)\b/i,
+  },
+];
+
+/** What an event's path and payload carry that looks like an attack (bounded work per event). */
+export function payloadFindings(
+  e: { path?: string; payload?: unknown },
+  limits: { maxFieldLength: number; maxRepeats: number },
+): string[] {
+  const found = new Set<string>();
+  let budget = 65_536;
+  const scan = (text: string): void => {
+    if (budget <= 0) return;
+    const part = text.length > budget ? text.slice(0, budget) : text;
+    budget -= part.length;
+    let decoded = part;
+    try {
+      decoded = decodeURIComponent(part.replace(/\+/g, ' '));
+    } catch {
+      // not URL-encoded: as it is
+    }
+    for (const p of PATTERNS)
+      if (
+        p.re.test(part) ||
+        (decoded !== part && p.re.test(decoded)) ||
+        (p.test !== undefined && (p.test(part) || (decoded !== part && p.test(decoded))))
+      )
+        found.add(p.kind);
+  };
+  if (e.path) {
+    scan(e.path);
+    const q = e.path.indexOf('?');
+    if (q >= 0) {
+      const names = new Map<string, number>();
+      for (const pair of e.path.slice(q + 1).split('&')) {
+        const n = pair.split('=')[0] ?? '';
+        names.set(n, (names.get(n) ?? 0) + 1);
+      }
+      if ([...names.values()].some((n) => n > limits.maxRepeats)) found.add('repeated fields');
+    }
+  }
+  const walk = (v: unknown, depth: number): void => {
+    if (budget <= 0 || depth > 64) return;
+    if (typeof v === 'string') {
+      if (v.length > limits.maxFieldLength) found.add('oversized field');
+      scan(v);
+    } else if (Array.isArray(v)) {
+      if (v.length > limits.maxRepeats) found.add('repeated fields');
+      for (const x of v.slice(0, 1000)) walk(x, depth + 1);
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v as object).slice(0, 1000)) {
+        scan(k);
+        walk(x, depth + 1);
+      }
+    }
+  };
+  walk(e.payload, 0);
+  return [...found];
 }
 
 interface Options {
@@ -49,6 +157,7 @@ interface Options {
   minRequests?: number;
   minTokens?: number;
   maxTokensPerMinute?: number;
+  maxRequestsPerMinute?: number;
   z?: number;
   alpha?: number;
 }
@@ -123,16 +232,23 @@ export function judge(
       reason: `${c.req} requests to ${c.paths} distinct paths this minute, ${Math.round(notFoundShare * 100)} % not found`,
     });
   }
+  const reqZ = z('req');
+  if (c.req >= (o.maxRequestsPerMinute ?? 1200) || (c.req >= (o.minRequests ?? 60) && reqZ >= zMin)) {
+    out.push({
+      type: 'request_burst',
+      consumerKey: consumer,
+      minute,
+      score: clamp(c.req >= (o.maxRequestsPerMinute ?? 1200) ? 0.8 : 0.6 + reqZ / 20),
+      reason: `${c.req} requests this minute${b.req ? ` against a usual ${Math.round(b.req.mean)}` : ''}`,
+    });
+  }
   const tokenZ = z('tokens');
-  if (
-    (o.maxTokensPerMinute !== undefined && c.tokens >= o.maxTokensPerMinute) ||
-    (c.tokens >= (o.minTokens ?? 10_000) && tokenZ >= zMin)
-  ) {
+  if (c.tokens >= (o.maxTokensPerMinute ?? 50_000) || (c.tokens >= (o.minTokens ?? 10_000) && tokenZ >= zMin)) {
     out.push({
       type: 'token_burst',
       consumerKey: consumer,
       minute,
-      score: clamp(0.6 + tokenZ / 20),
+      score: clamp(c.tokens >= (o.maxTokensPerMinute ?? 50_000) ? Math.max(0.8, 0.6 + tokenZ / 20) : 0.6 + tokenZ / 20),
       reason: `${c.tokens} tokens this minute${b.tokens ? ` against a usual ${Math.round(b.tokens.mean)}` : ''}`,
     });
   }
@@ -173,7 +289,44 @@ export default definePolicy({
       maxTokensPerMinute: {
         type: 'integer',
         minimum: 1,
-        description: 'Tokens in a minute that are a burst whatever the history.',
+        default: 50000,
+        description: 'Tokens in a minute that are a burst whatever the history (from the first minute).',
+      },
+      maxRequestsPerMinute: {
+        type: 'integer',
+        minimum: 1,
+        default: 1200,
+        description: 'Requests in a minute that are a burst whatever the history (from the first minute).',
+      },
+      maxFieldLength: {
+        type: 'integer',
+        minimum: 1,
+        default: 10000,
+        description: 'A payload string longer than this is an oversized field.',
+      },
+      maxRepeats: {
+        type: 'integer',
+        minimum: 1,
+        default: 1000,
+        description: 'An array with more items, or a query parameter given more often, is a repeated field.',
+      },
+      webhookUrl: {
+        type: 'string',
+        pattern: '^https?://',
+        description: 'Slack-compatible webhook (JSON with text and the anomalies) for security teams.',
+      },
+      alertWindowMinutes: {
+        type: 'integer',
+        minimum: 1,
+        default: 15,
+        description: 'One alert per consumer and kind of anomaly within this window (an incident).',
+      },
+      blockOn: {
+        type: 'array',
+        items: { enum: ANOMALY_TYPES },
+        uniqueItems: true,
+        default: [],
+        description: 'Kinds that answer 403 (for inline use in a gateway flow) instead of a report.',
       },
       z: {
         type: 'number',
@@ -204,6 +357,7 @@ export default definePolicy({
     // events the batch carries.
     const buckets = new Map<string, { consumer: string; minute: number; counts: Counts; paths: Set<string> }>();
     const touched = new Map<string, number>();
+    const attacks: { consumerKey: string; minute: string; kinds: string[]; count: number }[] = [];
     for (const e of events) {
       const ms =
         e.timestamp === undefined
@@ -230,6 +384,17 @@ export default definePolicy({
       b.counts.tokens += (e.promptTokens ?? 0) + (e.completionTokens ?? 0);
       if (e.path) b.paths.add(e.path);
       touched.set(e.consumerKey, Math.max(touched.get(e.consumerKey) ?? 0, minute));
+      const findings = payloadFindings(e, {
+        maxFieldLength: ctx.options.maxFieldLength ?? 10000,
+        maxRepeats: ctx.options.maxRepeats ?? 1000,
+      });
+      if (findings.length > 0) {
+        const minuteText = new Date(minute * 60_000).toISOString().slice(0, 16) + 'Z';
+        const known = attacks.find((a) => a.consumerKey === e.consumerKey && a.minute === minuteText);
+        if (known) known.kinds = [...new Set([...known.kinds, ...findings])];
+        else attacks.push({ consumerKey: e.consumerKey, minute: minuteText, kinds: findings, count: 0 });
+        attacks.find((a) => a.consumerKey === e.consumerKey && a.minute === minuteText)!.count++;
+      }
     }
     const ttl = 15 * 60_000;
     for (const b of buckets.values()) {
@@ -249,12 +414,51 @@ export default definePolicy({
       const c = await counts(ctx, consumer, minute);
       anomalies.push(...judge(consumer, new Date(minute * 60_000).toISOString().slice(0, 16) + 'Z', c, b, o));
     }
-    if (anomalies.length > 0)
+    for (const a of attacks)
+      anomalies.push({
+        type: 'payload_attack',
+        consumerKey: a.consumerKey,
+        minute: a.minute,
+        score: clamp(0.7 + 0.1 * a.kinds.length),
+        reason: `${a.count} request${a.count === 1 ? '' : 's'} with ${a.kinds.join(', ')}`,
+      });
+    const notes: string[] = [];
+    if (anomalies.length > 0) {
       ctx.logger.warn('anomalies', { anomalies: anomalies.map((a) => `${a.type}:${a.consumerKey}`) });
+      notes.push(`flagged ${[...new Set(anomalies.map((a) => a.type))].join(',')}`);
+    }
+    // one alert per consumer and kind in an incident window, whichever replica sees it first
+    if (ctx.options.webhookUrl && anomalies.length > 0) {
+      const fresh: Anomaly[] = [];
+      for (const a of anomalies)
+        if (
+          await ctx.store.setIfAbsent(
+            `anomaly:alert:${a.consumerKey}:${a.type}`,
+            a.minute,
+            (ctx.options.alertWindowMinutes ?? 15) * 60_000,
+          )
+        )
+          fresh.push(a);
+      if (fresh.length > 0) {
+        const text = `Anomaly alert: ${fresh.map((a) => `${a.type.replace('_', ' ')} by ${a.consumerKey} at ${a.minute} (score ${a.score}): ${a.reason}`).join('; ')}.`;
+        const queued = outboxFor(
+          { url: ctx.options.webhookUrl, attempts: 3, queue: 1000 },
+          ctx,
+          'anomaly alert webhook',
+        ).offer(JSON.stringify({ text, anomalies: fresh }));
+        notes.push(queued ? `alert: queued (${fresh.length})` : 'alert: dropped (queue full)');
+      } else notes.push('alert: already sent for this incident');
+    }
+    const blocking = anomalies.filter((a) => (ctx.options.blockOn ?? []).includes(a.type));
+    if (blocking.length > 0)
+      return block('SAI_ERR_POLICY_BLOCKED', 'The request was blocked by a security policy.', {
+        status: 403,
+        logDetail: { anomalies: blocking.map((a) => `${a.type}:${a.consumerKey}`) },
+      });
     return proceed({
       json: { anomalies, events: events.length } as never,
       contentType: 'application/json',
-      ...(anomalies.length > 0 ? { note: `flagged ${[...new Set(anomalies.map((a) => a.type))].join(',')}` } : {}),
+      ...(notes.length > 0 ? { note: notes.join(', ') } : {}),
     });
   },
 });
