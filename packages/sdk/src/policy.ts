@@ -71,6 +71,22 @@ export interface ContinueResult<J = unknown> {
    * `X-Policy-Decision` header as `<policy>=<note>`. Client-visible: keep internals out.
    */
   note?: string;
+  /** What an AI policy decided, for the audit log (never shown to the client). */
+  aiDecision?: AiDecision;
+}
+
+/** An AI-mediated decision as the audit log keeps it: what was decided on what, by what, how sure. */
+export interface AiDecision {
+  /** SHA-256 of the input the decision was made on (hex); the input itself is never kept. */
+  inputSha256: string;
+  decision: string;
+  score?: number;
+  class?: string;
+  tier?: string;
+  /** The model that decided, or `deterministic`. */
+  model: string;
+  /** 0..1: for a deterministic scorer, the share of its signals the input carried. */
+  confidence: number;
 }
 
 export interface BlockResult {

@@ -26,7 +26,7 @@ import {
   type PolicyContext,
   type Store,
 } from './context';
-import type { Policy, PolicyResult } from './policy';
+import type { AiDecision, Policy, PolicyResult } from './policy';
 import { describeErrors } from './schema';
 
 /** A policy with its options validated and frozen. Built once, when the sidecar starts. */
@@ -77,6 +77,8 @@ export type ChainOutcome =
       /** `<policy>=<note>` for each step that explained its decision. */
       notes: string[];
       timings: StepTiming[];
+      /** The AI decisions steps reported, by policy (for the audit log). */
+      aiDecisions?: (AiDecision & { policy: string })[];
     }
   | { kind: 'block'; error: SaiError; timings: StepTiming[]; blockedBy: string };
 
@@ -130,6 +132,7 @@ export class PolicyChain {
     const headers: Record<string, string> = {};
     const notes: string[] = [];
     let modified = false;
+    let aiDecisions: (AiDecision & { policy: string })[] | undefined;
 
     for (const step of this.steps) {
       const { policy } = step;
@@ -183,6 +186,7 @@ export class PolicyChain {
         }
         if (result.headers) Object.assign(headers, result.headers);
         if (result.note !== undefined) notes.push(`${name}=${result.note.replace(/[;\r\n]/g, ' ').slice(0, 200)}`);
+        if (result.aiDecision) (aiDecisions ??= []).push({ policy: name, ...result.aiDecision });
         modified ||= result.modified ?? next !== message.payload;
       } catch (err) {
         const error = toSaiError(err);
@@ -202,6 +206,7 @@ export class PolicyChain {
       decision: modified ? 'modified' : 'allow',
       notes,
       timings,
+      ...(aiDecisions ? { aiDecisions } : {}),
     };
   }
 }

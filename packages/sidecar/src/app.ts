@@ -350,7 +350,13 @@ export function createApp(services: AppServices): SidecarApp {
     const label = chain ? name : '_unknown';
     res.setHeader('X-Policy-Decision', 'block');
     let who: Record<string, unknown> = {};
-    const audit = (decision: string, status: number, ms: number, code?: string): void => {
+    const audit = (
+      decision: string,
+      status: number,
+      ms: number,
+      code?: string,
+      aiDecisions?: readonly object[],
+    ): void => {
       services.audit?.append({
         requestId,
         policy: label,
@@ -359,6 +365,8 @@ export function createApp(services: AppServices): SidecarApp {
         ...(code ? { code } : {}),
         ms: Number(ms.toFixed(3)),
         ...who,
+        // what an AI policy decided: input hash, decision, score, class or tier, model, confidence
+        ...(aiDecisions ? { aiDecisions } : {}),
       });
     };
     const fail = (err: SaiError, timings: readonly { name: string; ms: number }[] = []): void => {
@@ -474,7 +482,7 @@ export function createApp(services: AppServices): SidecarApp {
       res.statusCode = 200;
       res.end(body);
       metrics.observe(label, outcome.decision, total / 1000);
-      audit(outcome.decision, 200, total);
+      audit(outcome.decision, 200, total, undefined, outcome.aiDecisions);
       if (logRequests === 'all') {
         logger.info('policy call', {
           requestId,

@@ -459,6 +459,13 @@ export default definePolicy({
       json: { anomalies, events: events.length } as never,
       contentType: 'application/json',
       ...(notes.length > 0 ? { note: notes.join(', ') } : {}),
+      aiDecision: {
+        inputSha256: createHash('sha256').update(JSON.stringify(body)).digest('hex'),
+        decision: anomalies.length > 0 ? `flagged ${[...new Set(anomalies.map((a) => a.type))].join(',')}` : 'clear',
+        score: anomalies.reduce((m, a) => Math.max(m, a.score), 0),
+        model: 'deterministic',
+        confidence: 1,
+      },
     });
   },
 });

@@ -9,6 +9,7 @@
  * the reasons. A change of two tiers or more, up or down, goes to a webhook for human review, once per
  * consumer and window, in the background with retries; restricted consumers are logged for admins.
  */
+import { createHash } from 'node:crypto';
 import { block, definePolicy, plainJson, proceed } from '@synapse-ai/sdk';
 import { fromHistory, loadBaseline, saveBaseline, update, zScore } from '../baseline';
 import { askModel } from '../llmShared';
@@ -402,10 +403,29 @@ export default definePolicy({
         samples: baseline?.n ?? 0,
       },
     };
+    // how much of what the scorer reads the event carried
+    const carried = [
+      t.errorRate,
+      t.userAgent,
+      t.ip,
+      t.requestsPerMin,
+      t.avgResponseSize,
+      t.timestamp,
+      t.tokenCostUsdPerHour,
+    ].filter((x) => x !== undefined).length;
     return proceed({
       json: result as never,
       contentType: 'application/json',
       ...(notes.length > 0 ? { note: notes.join(', ') } : {}),
+      aiDecision: {
+        inputSha256: createHash('sha256').update(JSON.stringify(body)).digest('hex'),
+        decision: review ? 'review' : recommended.name === t.currentTier ? 'keep' : 'change',
+        score,
+        class: riskClass,
+        tier: recommended.name,
+        model: explanation ? 'deterministic (reasoning by the model)' : 'deterministic',
+        confidence: Math.round((carried / 7) * 100) / 100,
+      },
     });
   },
 });

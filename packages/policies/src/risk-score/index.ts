@@ -9,6 +9,7 @@
  * fits the script: `riskScore > 0.7` asks for a second factor, a higher band denies. The model may
  * add a one-sentence explanation, never change the score.
  */
+import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import type * as GeoIp from 'geoip-lite';
 import UAParser from 'ua-parser-js';
@@ -492,6 +493,21 @@ export default definePolicy({
       if (outcome.status === 'used') result.explanation = outcome.value.explanation;
       note = outcome.status === 'used' ? 'explanation: model' : `explanation: none (${outcome.reason})`;
     }
-    return proceed({ json: result as never, contentType: 'application/json', ...(note ? { note } : {}) });
+    // how much of what the scorer reads the login carried
+    const carried = [ip, b.userAgent, user, b.deviceFingerprint, b.recentFailures, b.loginTime].filter(
+      (x) => x !== undefined,
+    ).length;
+    return proceed({
+      json: result as never,
+      contentType: 'application/json',
+      ...(note ? { note } : {}),
+      aiDecision: {
+        inputSha256: createHash('sha256').update(JSON.stringify(b)).digest('hex'),
+        decision,
+        score: s,
+        model: 'deterministic',
+        confidence: Math.round((carried / 6) * 100) / 100,
+      },
+    });
   },
 });
