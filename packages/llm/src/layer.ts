@@ -463,7 +463,7 @@ export class LlmLayer implements LlmHooks {
               }
             : {}),
         },
-        { ...(signal ? { signal } : {}), ...(timeoutMs !== undefined ? { timeout: timeoutMs } : {}) },
+        requestOptions(signal, timeoutMs),
       );
     // every answer consumed tokens, whatever becomes of it: metering bills each one
     const spend = (
@@ -592,7 +592,7 @@ export class LlmLayer implements LlmHooks {
             input: [...request.input],
             ...(request.dimensions !== undefined ? { dimensions: request.dimensions } : {}),
           },
-          { ...(sig ? { signal: sig } : {}), ...(timeout !== undefined ? { timeout } : {}) },
+          requestOptions(sig, timeout),
         );
         const promptTokens = res.usage?.prompt_tokens ?? request.input.reduce((n, x) => n + Math.ceil(x.length / 4), 0);
         const answered = res.model || model;
@@ -628,7 +628,7 @@ export class LlmLayer implements LlmHooks {
             ...(request.n !== undefined ? { n: request.n } : {}),
             ...(request.size !== undefined ? { size: request.size as never } : {}),
           },
-          { ...(sig ? { signal: sig } : {}), ...(timeout !== undefined ? { timeout } : {}) },
+          requestOptions(sig, timeout),
         );
         const images = (res.data ?? []).map((d) => ({
           ...(d.url ? { url: d.url } : {}),
@@ -817,6 +817,11 @@ export function retryAfterMs(err: unknown): number | undefined {
   if (value.trim() !== '' && Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
   const at = Date.parse(value);
   return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
+}
+
+/** The `openai` client's per-request options: the caller's signal and the attempt's timeout. */
+function requestOptions(signal: AbortSignal | undefined, timeout: number | undefined): OpenAI.RequestOptions {
+  return { ...(signal ? { signal } : {}), ...(timeout !== undefined ? { timeout } : {}) };
 }
 
 /** Jittered exponential backoff: about 250 ms, 500 ms, 1 s … (at most 8 s). */

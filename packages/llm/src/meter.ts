@@ -510,11 +510,6 @@ export class Meter {
     return [...rows.values()].sort((a, b) => b.costUsd - a.costUsd || b.totalTokens - a.totalTokens);
   }
 
-  /** Releases a reservation when the call did not happen. */
-  async release(decision: QuotaDecision): Promise<void> {
-    for (const r of decision.reservations) await this.store.incr(r.key, -r.amount, r.ttlMs);
-  }
-
   /** A tenant's usage on a day (UTC, `YYYY-MM-DD`, default today). */
   async usage(
     tenant: string,

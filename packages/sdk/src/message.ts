@@ -65,6 +65,11 @@ export const CONTEXT_FIELDS = [
   'flow',
 ] as const satisfies ReadonlyArray<keyof GatewayContext>;
 
+/** The context fields read as plain header values (the correlation id and the flow are checked apart). */
+const HEADER_FIELDS = CONTEXT_FIELDS.filter(
+  (f): f is Exclude<(typeof CONTEXT_FIELDS)[number], 'correlationId' | 'flow'> => f !== 'correlationId' && f !== 'flow',
+);
+
 export type PayloadKind = 'json' | 'xml' | 'text' | 'empty';
 
 /** An XML body: the exact text, and a parsed view built on first use. */
@@ -340,16 +345,7 @@ export function contextFromHeaders(
     correlationId: correlationIdFrom(headers, newId),
     flow: flowHeader as Flow,
   };
-  for (const key of [
-    'tenantId',
-    'userRole',
-    'userId',
-    'tier',
-    'apiName',
-    'apiVersion',
-    'consumerKey',
-    'dataClass',
-  ] as const) {
+  for (const key of HEADER_FIELDS) {
     const v = one(CONTEXT_HEADERS[key]);
     if (v !== undefined) context[key] = v;
   }

@@ -16,6 +16,7 @@ import {
   wantsGatewayContract,
   lazyChild,
   parsePayload,
+  plainJson,
   SaiError,
   serializePayload,
   toProblem,
@@ -550,7 +551,7 @@ export function createApp(services: AppServices): SidecarApp {
               throw new SaiError('SAI_ERR_BAD_REQUEST', {
                 message: 'Send a JSON body (Content-Type: application/json).',
               });
-            const body = JSON.parse(raw.toString('utf8')) as unknown;
+            const body = plainJson(payload);
             const signal = AbortSignal.timeout(config.server.requestTimeoutMs);
             const answer =
               endpoint === 'embeddings'

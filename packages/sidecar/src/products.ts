@@ -31,6 +31,21 @@ export interface ProductConfig {
   images?: ModelEndpoint & { maxImages?: number };
 }
 
+/** A model endpoint of a product: its chain, models, data-class chains and a per-call cap. */
+function endpointSchema(cap: string, maximum: number, fallback: number) {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      chain: { type: 'string', minLength: 1 },
+      model: { type: 'string', minLength: 1 },
+      models: { type: 'array', items: { type: 'string', minLength: 1 } },
+      dataClasses: { type: 'object', additionalProperties: { type: 'string', minLength: 1 } },
+      [cap]: { type: 'integer', minimum: 1, maximum, default: fallback },
+    },
+  } as const;
+}
+
 export const productSchema = {
   type: 'object',
   additionalProperties: false,
@@ -42,28 +57,8 @@ export const productSchema = {
       required: ['pipeline'],
       properties: { pipeline: { type: 'string', minLength: 1 } },
     },
-    embeddings: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        chain: { type: 'string', minLength: 1 },
-        model: { type: 'string', minLength: 1 },
-        models: { type: 'array', items: { type: 'string', minLength: 1 } },
-        dataClasses: { type: 'object', additionalProperties: { type: 'string', minLength: 1 } },
-        maxInputs: { type: 'integer', minimum: 1, maximum: 2048, default: 256 },
-      },
-    },
-    images: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        chain: { type: 'string', minLength: 1 },
-        model: { type: 'string', minLength: 1 },
-        models: { type: 'array', items: { type: 'string', minLength: 1 } },
-        dataClasses: { type: 'object', additionalProperties: { type: 'string', minLength: 1 } },
-        maxImages: { type: 'integer', minimum: 1, maximum: 10, default: 4 },
-      },
-    },
+    embeddings: endpointSchema('maxInputs', 2048, 256),
+    images: endpointSchema('maxImages', 10, 4),
   },
 } as const;
 
@@ -153,12 +148,13 @@ export async function serveEmbeddings(
     throw bad(`${where}: dimensions must be a positive whole number.`);
   const model = modelFor(endpoint, b.model, where);
   const texts = input as string[];
+  const own = ownRoute(endpoint, context);
   const result = await metered(services, context, {
     estimate: { messages: [{ role: 'user', content: texts.join('\n') }], maxTokens: 0, ...(model ? { model } : {}) },
     countRequest: true,
     pipeline: `product:${name}`,
     ...(endpoint.chain ? { chain: endpoint.chain } : {}),
-    ...(ownRoute(endpoint, context) ? { route: ownRoute(endpoint, context)! } : {}),
+    ...(own ? { route: own } : {}),
     dataClasses: [context.dataClass],
     ...(signal ? { signal } : {}),
     audit: { endpoint: 'embeddings', inputs: texts.length },
@@ -205,12 +201,13 @@ export async function serveImages(
     throw bad(`${where}: size must look like 1024x1024.`);
   const model = modelFor(endpoint, b.model, where);
   const prompt = b.prompt;
+  const own = ownRoute(endpoint, context);
   const result = await metered(services, context, {
     estimate: { messages: [{ role: 'user', content: prompt }], maxTokens: 0, ...(model ? { model } : {}) },
     countRequest: true,
     pipeline: `product:${name}`,
     ...(endpoint.chain ? { chain: endpoint.chain } : {}),
-    ...(ownRoute(endpoint, context) ? { route: ownRoute(endpoint, context)! } : {}),
+    ...(own ? { route: own } : {}),
     dataClasses: [context.dataClass],
     ...(signal ? { signal } : {}),
     audit: { endpoint: 'images', images: n },

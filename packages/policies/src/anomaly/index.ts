@@ -390,10 +390,10 @@ export default definePolicy({
       });
       if (findings.length > 0) {
         const minuteText = new Date(minute * 60_000).toISOString().slice(0, 16) + 'Z';
-        const known = attacks.find((a) => a.consumerKey === e.consumerKey && a.minute === minuteText);
-        if (known) known.kinds = [...new Set([...known.kinds, ...findings])];
-        else attacks.push({ consumerKey: e.consumerKey, minute: minuteText, kinds: findings, count: 0 });
-        attacks.find((a) => a.consumerKey === e.consumerKey && a.minute === minuteText)!.count++;
+        let known = attacks.find((a) => a.consumerKey === e.consumerKey && a.minute === minuteText);
+        if (!known) attacks.push((known = { consumerKey: e.consumerKey, minute: minuteText, kinds: [], count: 0 }));
+        known.kinds = [...new Set([...known.kinds, ...findings])];
+        known.count++;
       }
     }
     const ttl = 15 * 60_000;

@@ -417,11 +417,13 @@ export default definePolicy({
     const user = b.userId ?? b.username;
     const key = user === undefined ? undefined : `risk:user:${user}`;
     const history = key ? await loadHistory(ctx, key) : emptyHistory();
+    const client = clientOf(b.userAgent);
+    const network = ip && !privateAddress ? networkOf(ip) : undefined;
     const { f, reasons } = features(
       {
         loginTime,
         localHour,
-        client: clientOf(b.userAgent),
+        client,
         ...(ip ? { ip } : {}),
         privateAddress,
         ...(list ? { list } : {}),
@@ -450,10 +452,7 @@ export default definePolicy({
         devices: b.deviceFingerprint
           ? [b.deviceFingerprint, ...history.devices.filter((d) => d !== b.deviceFingerprint)].slice(0, 20)
           : history.devices,
-        networks:
-          ip && !privateAddress
-            ? [networkOf(ip), ...history.networks.filter((n) => n !== networkOf(ip))].slice(0, 20)
-            : history.networks,
+        networks: network ? [network, ...history.networks.filter((n) => n !== network)].slice(0, 20) : history.networks,
         countries: geo?.country
           ? [geo.country, ...history.countries.filter((c) => c !== geo.country)].slice(0, 10)
           : history.countries,
@@ -461,7 +460,6 @@ export default definePolicy({
       };
       await ctx.store.set(key, JSON.stringify(next), (o.historyTtlDays ?? 90) * 86_400_000);
     }
-    const client = clientOf(b.userAgent);
     const result: Record<string, unknown> = {
       riskScore: s,
       score: s,
