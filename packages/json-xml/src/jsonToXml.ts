@@ -184,6 +184,22 @@ export function jsonToXml(
   return new JsonToXml(json, settings, options.maxDepth ?? 512).convert();
 }
 
+/**
+ * Caches shared by all conversions (APIs send the same keys again and again): the element name of
+ * a key, without and with buildValidNCNames, and the `<name>`, `</name>` and `<name/>` strings of a
+ * name, so a leaf adds no new strings but its text. Each holds at most {@link CACHE_SIZE} entries and
+ * starts over when full, so keys never seen again cannot grow it.
+ */
+const CACHE_SIZE = 4096;
+const NAMES = new Map<string, string>();
+const ENCODED_NAMES = new Map<string, string>();
+const TAGS = new Map<string, { open: string; close: string; empty: string }>();
+
+function remember<V>(cache: Map<string, V>, key: string, value: V): void {
+  if (cache.size >= CACHE_SIZE) cache.clear();
+  cache.set(key, value);
+}
+
 /** What the last primitive() read: a string (decoded), a number or boolean (raw text), or null. */
 const enum Kind {
   String,
@@ -198,9 +214,8 @@ class JsonToXml {
   private readonly out: string[] = [];
   /** Indices in `out` of start tags still waiting for their attributes (the open objects). */
   private readonly pending: number[] = [];
-  /** `<name>`, `</name>` and `<name/>` per element name, so a leaf adds no new strings but its text. */
-  private readonly tags = new Map<string, { open: string; close: string; empty: string }>();
-  private readonly names = new Map<string, string>();
+  /** Element names per JSON key, shared by conversions with the same buildValidNCNames. */
+  private readonly names: Map<string, string>;
   /** Where the string being written starts (for messages about what WSO2 cannot write). */
   private at = 0;
 
@@ -210,6 +225,7 @@ class JsonToXml {
     private readonly maxDepth: number,
   ) {
     this.pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+    this.names = s.buildValidNCNames ? ENCODED_NAMES : NAMES;
   }
 
   private fail(reason: string, at = this.pos): never {
@@ -337,7 +353,7 @@ class JsonToXml {
         );
       }
     }
-    if (this.names.size < 4096) this.names.set(key, name);
+    remember(this.names, key, name);
     return name;
   }
 
@@ -410,10 +426,10 @@ class JsonToXml {
   }
 
   private tagsOf(name: string): { open: string; close: string; empty: string } {
-    let t = this.tags.get(name);
+    let t = TAGS.get(name);
     if (!t) {
       t = { open: `<${name}>`, close: `</${name}>`, empty: `<${name}/>` };
-      this.tags.set(name, t);
+      remember(TAGS, name, t);
     }
     return t;
   }
@@ -695,12 +711,14 @@ class JsonToXml {
  * Integrator writes a payload built from JSON), its default namespace first; a repeated name keeps
  * its first place and its last value.
  */
+const NIL_ONLY = ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:nil="true"';
+
 class Attributes {
-  private readonly items = new Map<string, string>();
+  private items: Map<string, string> | undefined;
   private nilled = false;
 
   set(name: string, value: string): void {
-    this.items.set(name, value);
+    (this.items ??= new Map()).set(name, value);
   }
 
   /** `"$": null`: xsi:nil="true", its declaration first and the attribute last. */
@@ -709,7 +727,7 @@ class Attributes {
   }
 
   render(): string {
-    if (this.items.size === 0 && !this.nilled) return '';
+    if (this.items === undefined) return this.nilled ? NIL_ONLY : '';
     // the element's own (default) namespace goes out with its start tag, before everything else
     const own = this.items.get('xmlns');
     let out = own === undefined ? '' : ` xmlns="${own}"`;

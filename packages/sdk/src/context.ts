@@ -13,6 +13,8 @@ export interface Logger {
   info(message: string, meta?: Record<string, unknown>): void;
   debug(message: string, meta?: Record<string, unknown>): void;
   child(meta: Record<string, unknown>): Logger;
+  /** Whether records of `level` are written (winston's); callers may skip building them when not. */
+  isLevelEnabled?(level: string): boolean;
 }
 
 export const silentLogger: Logger = {
@@ -52,10 +54,15 @@ class LazyChild implements Logger {
     this.logger.info(message, meta);
   }
   debug(message: string, meta?: Record<string, unknown>): void {
+    // a dropped record does not build the child
+    if (this.built === undefined && this.parent.isLevelEnabled?.('debug') === false) return;
     this.logger.debug(message, meta);
   }
   child(meta: Record<string, unknown>): Logger {
     return new LazyChild(this.parent, { ...this.meta, ...meta });
+  }
+  isLevelEnabled(level: string): boolean {
+    return this.parent.isLevelEnabled?.(level) ?? true;
   }
 }
 

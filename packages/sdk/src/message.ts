@@ -233,6 +233,15 @@ export function jsonPayloadFromText(text: string, maxDepth = 512): Payload {
   return new LazyJsonPayload(text, maxDepth) as Payload;
 }
 
+/**
+ * A JSON payload from text a serializer guarantees to be JSON (see `ContinueResult.wellFormed`):
+ * not checked again.
+ * @internal for the runtime
+ */
+export function wellFormedJsonPayload(text: string, maxDepth = 512): Payload {
+  return new LazyJsonPayload(text, maxDepth) as Payload;
+}
+
 function parseJsonPayload(text: string, maxDepth: number): Payload {
   // the allocation-free check decides; the full parser runs only to explain an error (with line and
   // column) or, lazily, to build the lossless tree

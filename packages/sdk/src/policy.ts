@@ -60,6 +60,12 @@ export interface ContinueResult<J = unknown> {
   jsonText?: string;
   xml?: string;
   text?: string;
+  /**
+   * The new `jsonText` or `xml` came from a serializer that only writes well-formed documents (the
+   * JSON⇄XML converter, the redactor): the runtime then does not parse it again. `PolicyTester`
+   * checks it anyway, so a serializer bug fails the policy's tests. Leave unset for hand-built text.
+   */
+  wellFormed?: boolean;
   /** Media type of the new body (defaults to the kind's usual type). */
   contentType?: string;
   /** Headers for the gateway (e.g. `X-Redaction-Summary`). */

@@ -204,6 +204,7 @@ export class PolicyTester {
         {
           logger: silentLogger,
           store,
+          verifyOutput: true,
           ...(services.llm ? { llm: services.llm } : {}),
           ...(services.clock ? { clock: services.clock } : {}),
         },

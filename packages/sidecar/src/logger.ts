@@ -69,7 +69,7 @@ export function createLogger(options: LoggerOptions): winston.Logger & Logger {
   const transport = options.stream
     ? new winston.transports.Stream({ stream: options.stream })
     : new winston.transports.Console();
-  return winston.createLogger({
+  const logger = winston.createLogger({
     level: options.level,
     format: winston.format.combine(
       redactFields(),
@@ -80,4 +80,16 @@ export function createLogger(options: LoggerOptions): winston.Logger & Logger {
     defaultMeta: { service: 'synapse-ai-sidecar' },
     transports: [transport],
   }) as winston.Logger & Logger;
+  // winston runs every record through its formats (here: field and PII redaction) before the
+  // transport drops it for its level; a record below the level is dropped at the call instead.
+  // Children (Object.create of this logger) inherit the guarded methods.
+  for (const level of ['debug', 'verbose', 'info', 'http', 'warn'] as const) {
+    const write = logger[level] as unknown as (this: winston.Logger, ...args: unknown[]) => winston.Logger;
+    const guarded = function (this: winston.Logger, ...args: unknown[]): winston.Logger {
+      if (!this.isLevelEnabled(level)) return this;
+      return write.apply(this, args);
+    };
+    (logger as unknown as Record<string, unknown>)[level] = guarded;
+  }
+  return logger;
 }

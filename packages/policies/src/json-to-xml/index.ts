@@ -26,6 +26,7 @@ export default definePolicy({
     } catch (err) {
       throw toPolicyError(err);
     }
-    return proceed({ xml, contentType: 'application/xml' });
+    // the converter writes well-formed XML or refuses
+    return proceed({ xml, contentType: 'application/xml', wellFormed: true });
   },
 });

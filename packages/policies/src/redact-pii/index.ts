@@ -226,8 +226,9 @@ function buildRedactPii(extra: readonly CustomDetector[], name: string, version:
         headers['X-Redaction-Summary'] = summaryHeader(result.summary);
         if (result.findings.length === 0) return proceed({ headers, modified: false });
         ctx.logger.debug('redacted', { summary: result.summary });
-        if (payload.kind === 'json') return proceed({ jsonText: result.body, headers });
-        if (payload.kind === 'xml') return proceed({ xml: result.body, headers });
+        // the redactor only replaces text inside strings and text nodes, escaped for their syntax
+        if (payload.kind === 'json') return proceed({ jsonText: result.body, headers, wellFormed: true });
+        if (payload.kind === 'xml') return proceed({ xml: result.body, headers, wellFormed: true });
         return proceed({ text: result.body, headers });
       } catch (err) {
         if ((err as { code?: string }).code === 'SAI_ERR_INVALID_OPTIONS') throw err;

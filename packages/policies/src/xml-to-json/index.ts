@@ -31,6 +31,7 @@ export default definePolicy({
     }
     // WSO2 writes nothing for an empty <jsonValue/> (checked on the engine): an empty JSON body
     if (json === '') return proceed({ text: '', contentType: 'application/json' });
-    return proceed({ jsonText: json, contentType: 'application/json' });
+    // the converter writes JSON or refuses
+    return proceed({ jsonText: json, contentType: 'application/json', wellFormed: true });
   },
 });

@@ -88,6 +88,34 @@ describe('PolicyChain', () => {
     }
   });
 
+  it('trusts output a serializer marks wellFormed, and checks it anyway when asked to verify', async () => {
+    const xmlOut = definePolicy({
+      meta: meta('xml-out'),
+      handler: () => proceed({ xml: '<a><b></a>', wellFormed: true }),
+    });
+    const jsonOut = definePolicy({
+      meta: meta('json-out'),
+      handler: () => proceed({ jsonText: '{"a":', wellFormed: true }),
+    });
+    const good = definePolicy({
+      meta: meta('good-out'),
+      handler: () => proceed({ jsonText: '{"a": 1.50}', wellFormed: true }),
+    });
+    for (const p of [xmlOut, jsonOut]) {
+      // production: not parsed again (the serializer answers for it)
+      const trusted = await new PolicyChain('x', [mountPolicy(p)]).execute(msg('{}'), services);
+      expect(trusted.kind).toBe('continue');
+      // PolicyTester's mode: the same output is checked and refused
+      const verified = await new PolicyChain('x', [mountPolicy(p)]).execute(msg('{}'), {
+        ...services,
+        verifyOutput: true,
+      });
+      expect(verified.kind === 'block' && verified.error.code).toBe('SAI_ERR_INTERNAL');
+    }
+    const out = await new PolicyChain('g', [mountPolicy(good)]).execute(msg('{}'), services);
+    expect(out.kind === 'continue' && serializePayload(out.payload)).toBe('{"a": 1.50}');
+  });
+
   it('says allow when nothing changed', async () => {
     const echo = definePolicy({ meta: meta('noop'), handler: () => proceed() });
     const out = await new PolicyChain('n', [mountPolicy(echo)]).execute(msg('<a/>', 'application/xml'), services);

@@ -382,3 +382,36 @@ describe('the PII filter of the logs', () => {
     expect(out).not.toContain('203.0.113.7');
   });
 });
+
+describe('log levels', () => {
+  it('drops a record below the level at the call (its fields are never redacted or formatted) and keeps child metadata', async () => {
+    const stream = new PassThrough();
+    let out = '';
+    stream.on('data', (c: Buffer) => (out += c.toString()));
+    const logger = createLogger({ level: 'info', stream });
+    let read = 0;
+    // a field that counts how often a format reads it: the PII format reads every string field
+    const spy = {
+      get note(): string {
+        read++;
+        return 'seen';
+      },
+    };
+    const child = logger.child({ requestId: 'lvl-1' });
+    child.debug('dropped', spy);
+    logger.debug('dropped too', spy);
+    expect(read).toBe(0);
+    child.info('kept', { n: 1 });
+    child.warn('warned');
+    await new Promise((r) => setImmediate(r));
+    const lines = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => [l.message, l.level, l.requestId])).toEqual([
+      ['kept', 'info', 'lvl-1'],
+      ['warned', 'warn', 'lvl-1'],
+    ]);
+    logger.level = 'debug';
+    child.debug('now written');
+    await new Promise((r) => setImmediate(r));
+    expect(out).toContain('"message":"now written"');
+  });
+});
