@@ -18,6 +18,7 @@ import {
   plausibleBirthDate,
   ssnValid,
 } from './validators';
+import { mayHoldToken, secretRuleHits } from './secretRules';
 
 export const PII_TYPES = [
   'EMAIL',
@@ -73,8 +74,14 @@ export interface DetectOptions {
   fieldName?: string;
   /** The key or element above that (`customer` for `customer.name`). */
   parentName?: string;
-  /** Region for phone numbers written without `+` (ISO 3166 alpha-2, e.g. `US`). */
+  /** Region for phone numbers written without `+` (ISO 3166 alpha-2, e.g. `US`): tried first, alone when `phoneRegions` is not given. */
   defaultCountry?: string;
+  /**
+   * Regions whose national formats are recognised (ISO 3166 alpha-2; default {@link DEFAULT_PHONE_REGIONS}).
+   * A national number counts when it is valid for one of them and is written as a phone number
+   * (grouped as one, or under a phone field, or after a word such as `call` or `tel`).
+   */
+  phoneRegions?: readonly string[];
   custom?: readonly CustomDetector[];
   /** Findings scoring below this are dropped (default 0.5). */
   minScore?: number;
@@ -104,6 +111,8 @@ interface Hit {
 }
 
 interface Ctx {
+  /** Regions for national phone numbers (see DetectOptions.phoneRegions). */
+  regions: readonly CountryCode[];
   /** The field name, normalized (lower case, no separators). */
   field: string;
   /** The parent's field name as given (normalized only when a detector asks). */
@@ -129,6 +138,7 @@ const F_COLON = 4;
 const F_DOT = 8;
 const F_EQ = 16;
 const F_DASH = 32;
+const F_HIGH = 64;
 
 interface Detector {
   id: string;
@@ -172,7 +182,10 @@ function regexHits(re: RegExp, text: string, check: (m: RegExpExecArray) => numb
 const norm = (s: string): string => s.toLowerCase().replace(/[-_\s.]/g, '');
 
 const EMAIL_RE =
-  /(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?![A-Za-z0-9-])/g;
+  /(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+(?:[A-Za-z]{2,24}|xn--[A-Za-z0-9-]{2,59})(?![A-Za-z0-9-])/g;
+/** The same with internationalised local parts and domains (RFC 6531 / IDNA): used when the text has non-ASCII characters. */
+const IDN_EMAIL_RE =
+  /(?<![\p{L}\p{M}\p{N}._%+-])[\p{L}\p{N}][\p{L}\p{M}\p{N}._%+-]{0,63}@(?:[\p{L}\p{N}](?:[\p{L}\p{M}\p{N}-]{0,61}[\p{L}\p{M}\p{N}])?\.)+(?:\p{L}[\p{L}\p{M}]{1,23}|xn--[A-Za-z0-9-]{2,59})(?![\p{L}\p{M}\p{N}-])/gu;
 const CRED_URL_RE = /\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}:\/\/[^\s:@/"'<>]+:[^\s@/"'<>]+@[^\s"'<>]+/g;
 /** The server part of a connection string, and its password part (see connStringHits). */
 const CONN_SERVER_RE = /(?<![A-Za-z])(?:server|host|data source|address|addr)\s*=/gi;
@@ -182,10 +195,12 @@ const JDBC_URL_RE = /\bjdbc:[a-z0-9]+:[^\s"'<>]*/gi;
 const JDBC_PASSWORD_PARAM_RE = /[?&;](?:password|pwd)=[^&;\s"'<>]+/i;
 const URL_RE = /\bhttps?:\/\/[^\s"'<>]+/g;
 const JWT_RE = /(?<![A-Za-z0-9_-])(eyJ[A-Za-z0-9_-]{8,})\.([A-Za-z0-9_-]{8,})\.([A-Za-z0-9_-]{8,})\b/g;
-const PRIVATE_KEY_BEGIN_RE = /-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----/g;
+/** A PEM (or SSH2) armour line of private-key material, whatever its label; BEGIN and END are found separately. */
+const PRIVATE_KEY_ARMOUR_RE = /-{4,5} ?(BEGIN|END) ([A-Z0-9]+ ){0,3}PRIVATE KEY(?: BLOCK)? ?-{4,5}/g;
 const SSN_RE = /(?<![\d-])(\d{3})-(\d{2})-(\d{4})(?![\d-])/g;
 const SSN_PLAIN_RE = /(?<!\d)(\d{3})(\d{2})(\d{4})(?!\d)/g;
-const CARD_RE = /(?<![\d-])\d(?:[ -]?\d){11,18}(?![\d])/g;
+/** Card numbers: 12–19 digits, grouped with spaces, dashes or dots; letters or a reference may come right before. */
+const CARD_RE = /(?<!\d)(?<!\d[ .-])\d(?:[ .-]?\d){11,22}(?!\d)/g;
 const IBAN_RE = /\b[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11,30}\b/g;
 const IPV4_RE = /(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.]*\d)/g;
 const IPV6_RE =
@@ -224,14 +239,13 @@ const SECRET_PATTERNS: readonly {
     re: /\b(?:(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}|whsec_[A-Za-z0-9]{24,})\b/g,
   },
   { id: 'google-api-key', prefix: ['AIza'], re: /\bAIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])/g },
-  {
-    id: 'openai-key',
-    prefix: ['sk-'],
-    re: /\bsk-(?:proj-|svcacct-|admin-|ant-(?:api\d\d-)?)?[A-Za-z0-9_-]{20,}\b/g,
-    check: (m) => /\d/.test(m) && /[A-Za-z]/.test(m.slice(3)) && m.length >= 32,
-  },
   { id: 'azure-storage-key', prefix: ['AccountKey='], re: /AccountKey=[A-Za-z0-9+/]{60,}={0,2}/g },
   { id: 'azure-sas-signature', prefix: ['sig='], re: /[?&]sig=[A-Za-z0-9%+/]{30,}={0,2}/g },
+  {
+    id: 'tailscale-key',
+    prefix: ['tskey-'],
+    re: /\btskey-(?:auth|api|client|scim|webhook)?-?[A-Za-z0-9]{6,}-[A-Za-z0-9]{20,}\b/g,
+  },
   { id: 'bearer-token', prefix: ['Bearer ', 'bearer '], re: /\b[Bb]earer\s+[A-Za-z0-9\-._~+/]{16,}=*/g },
   { id: 'basic-auth', prefix: ['Basic ', 'basic '], re: /\b[Bb]asic\s+[A-Za-z0-9+/]{16,}={0,2}/g },
 ];
@@ -240,6 +254,90 @@ const SECRET_PATTERNS: readonly {
 const SECRET_PREFIX_RE = new RegExp(
   [...new Set(SECRET_PATTERNS.flatMap((p) => p.prefix))].map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'),
 );
+
+/**
+ * Whether a secret-shaped value is a placeholder or a key vendors publish for documentation and tests
+ * (`AKIAIOSFODNN7EXAMPLE`, `<your-token>`, `${TOKEN}`, `$(DB_PASS)`, `ops_DUMMY…`): not a secret.
+ * Runs of `x` and words like `Example` inside a token are not taken for placeholders: the maintained
+ * rule sets' known-bad fixtures treat `hf_xxxx…` and `dckr_pat_Example…` as tokens, and redacting a
+ * placeholder costs nothing.
+ */
+export function placeholderSecret(value: string): boolean {
+  if (
+    /DUMMY|[Dd]ummy|FAKE|[Yy]our[_-]?(?:api[_-]?)?(?:key|token|secret|password)|<[^>]*>|\$\{[^}]*\}|\$\([^)]*\)|\{\{[^}]*\}\}|%s\b/.test(
+      value,
+    )
+  )
+    return true;
+  return PUBLISHED_TEST_KEYS.has(value);
+}
+
+/** Keys published in vendors' documentation for use in examples and tests. */
+const PUBLISHED_TEST_KEYS = new Set([
+  'AKIAIOSFODNN7EXAMPLE',
+  'sk_test_4eC39HqLyjWDarjtT1zdp7dc',
+  'pk_test_TYooMQauvdEDq54NiTphI7jx',
+  'sk_test_BQokikJOvBiI2HlWgH4olfQ2',
+  'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+]);
+
+/** A user:password in a URL that documentation writes, not a credential (`https://user:pass@host`). */
+const PLACEHOLDER_PASSWORD_RE =
+  /^(?:pass|passwd|password|pwd|secret|changeit|\*+|x+|\.{3}|.{1,3}|(.)\1*|<[^>]*>|\$\{[^}]*\}|\$\([^)]*\)|\$[A-Z_]+|\{[^}]*\}|%s|\[[^\]]*\]|:?[a-z_]*password[a-z_]*)$/i;
+
+/** Whether a `scheme://user:password@host` has a documentation password (see PLACEHOLDER_PASSWORD_RE). */
+function placeholderCredentials(url: string): boolean {
+  const m = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/([^:@/\s]*):([^@\s]*)@/.exec(url);
+  return m !== null && (PLACEHOLDER_PASSWORD_RE.test(m[2]!) || placeholderSecret(m[2]!));
+}
+
+/** Query and path parameters that carry a credential (`?access_token=…`, `;jsessionid=…`, `&X-Amz-Signature=…`). */
+const URL_SECRET_PARAM_RE =
+  /[?&#;](access_token|id_token|refresh_token|auth_token|api_key|apikey|api-key|client_secret|password|passwd|pwd|secret|token|signature|sig|x-amz-signature|x-amz-security-token|x-goog-signature|jsessionid|phpsessid|sessionid|session_id|sid|key|code|auth)=([^&#;\s"'<>]+)/gi;
+/** Names whose value is a credential even when short; the rest need a token-like value. */
+const STRONG_PARAM_RE =
+  /^(?:access_token|id_token|refresh_token|auth_token|api_key|apikey|api-key|client_secret|password|passwd|pwd|secret|x-amz-security-token)$/i;
+
+/** `name=value` pairs in a cookie string whose name says session or authentication. */
+const SESSION_COOKIE_RE =
+  /(?:^|[;,\s])((?:[A-Za-z0-9_.-]*(?:sess|sid|auth|token|remember|csrf|xsrf|login|jwt)[A-Za-z0-9_.-]*|ASP\.NET_SessionId|AWSALB(?:CORS)?)=)([^;,\s"']{16,})/gi;
+
+/** A vendor-prefixed token (`dop_v1_…`, `nfp_…`, `tskey-…`): a short lower-case prefix, then 30+ random characters. */
+const PREFIXED_TOKEN_RE =
+  /(?<![A-Za-z0-9_-])[a-z][a-z0-9]{1,9}(?:[_-][a-z0-9]{1,8})?[_-]([A-Za-z0-9]{30,})(?![A-Za-z0-9_-])/g;
+
+/** A random-looking token body: letters and digits mixed, high entropy. */
+function tokenLike(body: string, minEntropy: number): boolean {
+  return /\d/.test(body) && /[A-Za-z]/.test(body) && entropy(body) >= minEntropy;
+}
+
+function urlSecretHits(t: string): Hit[] {
+  return regexHits(URL_SECRET_PARAM_RE, t, () => 0.9).flatMap((h) => {
+    // the value only (the parameter name stays readable)
+    const text = t.slice(h.start, h.end);
+    const eq = text.indexOf('=');
+    const name = text.slice(1, eq);
+    const value = text.slice(eq + 1);
+    const strong = STRONG_PARAM_RE.test(name);
+    if (placeholderSecret(value) || PLACEHOLDER_PASSWORD_RE.test(value)) return [];
+    if (strong ? value.length < 6 : value.length < 16 || !tokenLike(value, 3.0)) return [];
+    return [{ start: h.start + eq + 1, end: h.end, score: strong ? 0.9 : 0.85 }];
+  });
+}
+
+function sessionCookieHits(t: string): Hit[] {
+  const out: Hit[] = [];
+  SESSION_COOKIE_RE.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = SESSION_COOKIE_RE.exec(t)) !== null) {
+    tick();
+    const value = m[2]!;
+    if (!tokenLike(value, 3.0) || placeholderSecret(value)) continue;
+    const start = m.index + m[0].length - value.length;
+    out.push({ start, end: start + value.length, score: 0.85 });
+  }
+  return out;
+}
 
 const SECRET_FIELD_RE =
   /(secret|token|passw(or)?d|passwd|pwd|passphrase|apikey|accesskey|privatekey|clientsecret|credential|signature|authorization|sessionid|cookie|pin)$/;
@@ -294,8 +392,6 @@ const ADDRESS_FIELDS = new Set([
 const BIRTH_FIELDS = /^(dob|dateofbirth|birthdate|birthday|birthdt|birthdateutc|born|bdate|geburtsdatum)$/;
 const NAME_VALUE_RE = /^[\p{L}][\p{L}'’.-]*(?:\s+[\p{L}][\p{L}'’.-]*){0,5}$/u;
 
-const PHONE_FALLBACK_COUNTRIES: readonly CountryCode[] = ['US', 'GB', 'IN', 'DE', 'FR', 'LK', 'AU', 'CA'];
-
 const PHONE_FIELD_RE = /(phone|mobile|cell|tel|fax|msisdn|contactnumber|whatsapp)/;
 const SSN_FIELD_RE = /(ssn|socialsecurity|taxpayerid|tin)/;
 const NOT_IP_FIELD_RE = /version|ver$|semver|build|release|oid|sku/;
@@ -336,31 +432,97 @@ function fieldInfo(name: string): { norm: string; bits: number } {
 }
 const NO_FIELD = fieldInfo('');
 
+/** Base64 characters in t[from, to) (PEM bodies; line breaks, escaped `\n` and header lines aside). */
+function base64Count(t: string, from: number, to: number): { count: number; distinct: number } {
+  let count = 0;
+  const seen = new Set<number>();
+  for (let i = from; i < to; i++) {
+    const c = t.charCodeAt(i);
+    const b64 =
+      (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2f;
+    // `\n` written as two characters (a key inside JSON text or a log line) is a line break
+    if (b64 && !(t.charCodeAt(i - 1) === 0x5c && (c === 0x6e || c === 0x72))) {
+      count++;
+      if (seen.size < 8) seen.add(c);
+    }
+  }
+  return { count, distinct: seen.size };
+}
+
+/** Whether t[i] can be inside a PEM body (base64, '=', whitespace, an escaped line break). */
+function pemBodyChar(t: string, i: number): boolean {
+  const c = t.charCodeAt(i);
+  return (
+    (c >= 0x41 && c <= 0x5a) ||
+    (c >= 0x61 && c <= 0x7a) ||
+    (c >= 0x30 && c <= 0x39) ||
+    c === 0x2b ||
+    c === 0x2f ||
+    c === 0x3d ||
+    c === 0x20 ||
+    c === 0x0a ||
+    c === 0x0d ||
+    c === 0x09 ||
+    c === 0x5c
+  );
+}
+
+/** Key material needs more than a placeholder: 64 base64 characters in a framed body (an Ed25519 key has 64), 40 in a cut one. */
+const FRAMED_KEY_MIN = 64;
+const TRUNCATED_KEY_MIN = 40;
+
 /**
- * PEM private-key blocks. Each BEGIN marker looks for its END marker once: a label whose END is
- * missing is not looked for again, so the work stays linear in the text (a pattern with a lazy
- * `[\s\S]*?` would scan to the end of the text from every BEGIN).
+ * Private-key material, whatever its framing: a BEGIN … END block (the labels may differ), and key
+ * material that touches an armour line outside such a block: after a BEGIN whose END is missing, before
+ * an END whose BEGIN was cut off, or between stray armour lines. Bodies of dots, stars, `xxx` or a
+ * few dozen characters are placeholders, not keys. Armour lines are found in one pass, and each body
+ * is read at most twice (from the line before it and the line after it), so the cost is linear.
  */
 function privateKeyHits(t: string): Hit[] {
+  const armour = spans(PRIVATE_KEY_ARMOUR_RE, t);
+  const lines = armour.length / 2;
   const out: Hit[] = [];
-  const missing = new Set<string>();
-  const re = PRIVATE_KEY_BEGIN_RE;
-  re.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(t)) !== null) {
+  const isBegin = (k: number): boolean => t.slice(armour[2 * k]!, armour[2 * k + 1]!).includes('BEGIN');
+  const real = (from: number, to: number, min: number): boolean => {
+    const { count, distinct } = base64Count(t, from, to);
+    return count >= min && distinct > 4;
+  };
+  const framed = new Uint8Array(lines);
+  for (let k = 0; k + 1 < lines; k++) {
     tick();
-    const label = m[1]!;
-    if (missing.has(label)) continue;
-    const endMarker = `-----END ${label}-----`;
-    const at = t.indexOf(endMarker, m.index + m[0].length);
-    if (at < 0) {
-      missing.add(label);
-      continue;
+    if (!isBegin(k) || isBegin(k + 1)) continue;
+    if (real(armour[2 * k + 1]!, armour[2 * k + 2]!, FRAMED_KEY_MIN)) {
+      out.push({ start: armour[2 * k]!, end: armour[2 * k + 3]!, score: 1 });
+      framed[k] = framed[k + 1] = 1;
     }
-    out.push({ start: m.index, end: at + endMarker.length, score: 1 });
-    re.lastIndex = at + endMarker.length;
+    k++;
   }
-  return out;
+  // bodies stop at armour lines, so an added span can only overlap the one added just before it
+  let last: Hit | undefined;
+  const add = (start: number, end: number): void => {
+    if (last !== undefined && last.start < end && start < last.end) return;
+    last = { start, end, score: 0.95 };
+    out.push(last);
+  };
+  for (let k = 0; k < lines; k++) {
+    tick();
+    if (framed[k] === 1) continue;
+    const lineStart = armour[2 * k]!;
+    const lineEnd = armour[2 * k + 1]!;
+    // the body right after the line (up to the next armour line or where PEM characters stop)
+    const next = k + 1 < lines ? armour[2 * k + 2]! : t.length;
+    let stop = lineEnd;
+    while (stop < next && pemBodyChar(t, stop)) stop++;
+    while (stop > lineEnd && /[\s\\]/.test(t[stop - 1]!)) stop--;
+    if (real(lineEnd, stop, TRUNCATED_KEY_MIN)) add(lineStart, stop);
+    // and the body right before it
+    const prev = k > 0 ? armour[2 * k - 1]! : 0;
+    let from = lineStart;
+    while (from > prev && pemBodyChar(t, from - 1)) from--;
+    while (from < lineStart && /[\s\\]/.test(t[from]!)) from += t[from] === '\\' ? 2 : 1;
+    if (real(from, lineStart, TRUNCATED_KEY_MIN)) add(from, lineEnd);
+  }
+  return out.sort((x, y) => x.start - y.start);
 }
 
 /** All matches of a global pattern as [start, end) pairs. */
@@ -419,22 +581,74 @@ function jdbcHits(t: string): Hit[] {
   return regexHits(JDBC_URL_RE, t, (m) => (JDBC_PASSWORD_PARAM_RE.test(m[0]) ? 0.9 : false));
 }
 
-/** Phone-number candidates: international (`+` or `00`) anywhere; national ones only where a region is known. */
-const INTL_PHONE_RE = /(?<![\w+])(?:\+|00)\d[\d\s().\-/]{5,22}\d(?!\d)/g;
-const NATIONAL_PHONE_RE = /(?<![\w+])\(?\d[\d\s().\-/]{5,18}\d(?!\d)/g;
+/**
+ * Phone-number candidates: international (`+` or `00`) anywhere; national ones in the formats of the
+ * configured regions. Either may end in an extension (`x123`, `ext. 123`, `extension 123`).
+ */
+const EXTENSION = String.raw`(?:\s*(?:x|ext\.?|extension)\s*\d{1,6})?`;
+const INTL_PHONE_RE = new RegExp(String.raw`(?<![\w+])(?:\+|00)\d[\d\s().\-/]{5,22}\d${EXTENSION}(?![\d\w])`, 'gi');
+const NATIONAL_PHONE_RE = new RegExp(
+  String.raw`(?<![\w+\-./])\(?\d[\d\s().\-/]{5,18}\d${EXTENSION}(?![\w\-/]|\.\d)`,
+  'gi',
+);
+/** A word before a number that says it is a phone number. */
+const PHONE_CONTEXT_RE =
+  /\b(?:phone|tel|telephone|mobile|cell|call|fax|contact|whatsapp|sms|text|dial|ph|mob|hotline|helpline|reach)\b[^\d\n]{0,12}$/i;
+/** A word before a number that says it is something else (order, invoice, account, tracking number…). */
+const NOT_PHONE_CONTEXT_RE =
+  /(?:\b(?:order|invoice|inv|ref|reference|no|nr|id|sku|item|tracking|account|acct|policy|ticket|case|serial|zip|postcode|isbn|batch|lot|part|model)\b|#)[^\w\n]{0,4}$/i;
+/** Regions tried for national numbers when none are configured. */
+export const DEFAULT_PHONE_REGIONS: readonly string[] = [
+  'US',
+  'GB',
+  'IN',
+  'DE',
+  'FR',
+  'ES',
+  'IT',
+  'NL',
+  'AU',
+  'BR',
+  'LK',
+  'SG',
+  'ZA',
+];
+const DEFAULT_REGIONS = DEFAULT_PHONE_REGIONS as readonly CountryCode[];
 
-function parsePhone(candidate: string, country?: CountryCode): boolean {
+function parsePhone(candidate: string, country?: CountryCode, possible = false): boolean {
   const p = parsePhoneNumberFromString(candidate, country ? { defaultCountry: country } : undefined);
-  return p !== undefined && p.isValid();
+  return p !== undefined && (possible ? p.isPossible() : p.isValid());
+}
+
+/**
+ * Written the way only phone numbers are: North American `(415) 867-5309`, `415-867-5309`,
+ * `415.867.5309`, or a trunk prefix and groups (`020 7946 0958`, `(02) 9876 5432`, `07479 55024683`).
+ * Such a number needs only a possible length for its region, not an assigned range: test data and
+ * numbers from newer ranges are phone numbers all the same.
+ */
+const WRITTEN_AS_PHONE_RE =
+  /^(?:\(\d{3}\) ?\d{3}[-.\s]\d{4}|\d{3}([-.])\d{3}\1\d{4}|\(0\d{1,4}\) ?\d{2,4}(?:[ -]\d{2,4}){1,3}|0\d{1,4}[ -]\d{2,8}(?:[ -]\d{2,4}){0,3})(?:\s*(?:x|ext\.?|extension)\s*\d{1,6})?$/i;
+
+/**
+ * Whether a national candidate is grouped the way phone numbers are written: two or more groups of
+ * digits (the first may be in brackets), none longer than five, except after an area code (in
+ * brackets or with a leading 0) where the subscriber part may run to eight; not a date.
+ */
+function phoneShaped(candidate: string): boolean {
+  const number = candidate.replace(/\s*(?:x|ext\.?|extension)\s*\d{1,6}$/i, '');
+  if (/^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}$/.test(number)) return false; // a date
+  if (/^\d{1,3}(?:\.\d{1,3}){3}$/.test(number)) return false; // an IPv4 address
+  const groups = number
+    .split(/[\s.\-/]+|(?<=\))/)
+    .map((g) => g.replace(/[()]/g, ''))
+    .filter((g) => g !== '');
+  if (groups.length < 2 || groups.some((g) => !/^\d+$/.test(g))) return false;
+  const areaCode = number.startsWith('(') || groups[0]!.startsWith('0');
+  return groups.every((g, i) => g.length <= (areaCode && i > 0 ? 8 : 5));
 }
 
 function phoneHits(text: string, ctx: Ctx): Hit[] {
   const phoneField = (ctx.names & N_PHONE) !== 0;
-  const countries: readonly CountryCode[] = ctx.defaultCountry
-    ? [ctx.defaultCountry as CountryCode]
-    : phoneField
-      ? PHONE_FALLBACK_COUNTRIES
-      : [];
   const hits: Hit[] = [];
   // libphonenumber signals an unparsable candidate by throwing internally; without stack traces that is cheap
   const limit = Error.stackTraceLimit;
@@ -442,25 +656,36 @@ function phoneHits(text: string, ctx: Ctx): Hit[] {
   try {
     INTL_PHONE_RE.lastIndex = 0;
     let m: RegExpExecArray | null;
+    const intlSpans: number[] = [];
     while ((m = INTL_PHONE_RE.exec(text)) !== null) {
       tick();
       const raw = m[0];
+      intlSpans.push(m.index, m.index + raw.length);
       if (parsePhone(raw.startsWith('00') ? `+${raw.slice(2)}` : raw))
         hits.push({ start: m.index, end: m.index + raw.length, score: 0.95 });
     }
-    if (countries.length > 0) {
-      NATIONAL_PHONE_RE.lastIndex = 0;
-      // the international hits are in text order: one forward cursor finds the ones a candidate meets
-      const intl = hits.length;
-      let k = 0;
-      while ((m = NATIONAL_PHONE_RE.exec(text)) !== null) {
-        tick();
-        const start = m.index;
-        const end = start + m[0].length;
-        while (k < intl && hits[k]!.end <= start) k++;
-        if (k < intl && hits[k]!.start < end) continue;
-        if (countries.some((c) => parsePhone(m![0], c))) hits.push({ start, end, score: phoneField ? 0.95 : 0.85 });
-      }
+    NATIONAL_PHONE_RE.lastIndex = 0;
+    // the international candidates (valid or not) are in text order: one forward cursor finds the
+    // ones a national candidate meets (`555 0100` of `+1 555 0100` is not a national number)
+    let k = 0;
+    while ((m = NATIONAL_PHONE_RE.exec(text)) !== null) {
+      tick();
+      const start = m.index;
+      const end = start + m[0].length;
+      while (k < intlSpans.length && intlSpans[k + 1]! <= start) k += 2;
+      if (k < intlSpans.length && intlSpans[k]! < end) continue;
+      const candidate = m[0];
+      const before = text.slice(Math.max(0, start - 24), start);
+      // the rest of a longer run of digit groups, or the digits after an IBAN's country and check digits
+      if (/\d[\s.\-/]$|[A-Za-z]{2}\d{2}\s?$/.test(before)) continue;
+      const said = phoneField || PHONE_CONTEXT_RE.test(before);
+      // a bare run of digits is a phone number only where the field or the words say so; a grouped
+      // one also without them, unless the words before say it is an order, invoice or account number
+      if (!said && (!phoneShaped(candidate) || NOT_PHONE_CONTEXT_RE.test(before))) continue;
+      const regions = ctx.defaultCountry ? [ctx.defaultCountry as CountryCode, ...ctx.regions] : ctx.regions;
+      const written = WRITTEN_AS_PHONE_RE.test(candidate);
+      if (regions.some((c) => parsePhone(candidate, c, written)))
+        hits.push({ start, end, score: said || written ? 0.95 : 0.8 });
     }
   } finally {
     Error.stackTraceLimit = limit;
@@ -471,22 +696,59 @@ function phoneHits(text: string, ctx: Ctx): Hit[] {
 /** An IPv6 address is written with `::` or with at least six colons (seven, or six before an IPv4 tail). */
 const maybeIpv6 = (t: string, c: Ctx): boolean => c.colons >= 6 || (c.colons >= 2 && t.includes('::'));
 
-/** A card-number candidate: one kind of separator, Luhn, a known issuer; not part of a phone number or IBAN. */
-function cardScore(t: string, index: number, match: string): number | false {
+/** A card number's digits if `match` is one (one kind of separator, Luhn, a known issuer), else undefined. */
+function cardDigits(match: string): string | undefined {
   let digits = '';
   let sep = 0;
   for (let i = 0; i < match.length; i++) {
     const c = match.charCodeAt(i);
     if (c >= 48 && c <= 57) digits += match[i];
     else if (sep === 0) sep = c;
-    else if (c !== sep) return false;
+    else if (c !== sep) return undefined;
   }
-  if (!luhn(digits) || cardIssuer(digits) === undefined) return false;
-  // digits of an international phone number or of an IBAN (after its country code, or after its
-  // check digits) are not a card
-  const before = t.slice(Math.max(0, index - 6), index);
-  if (/\+\s*$/.test(before) || /[A-Za-z]{2}(?:\d{2} ?)?$/.test(before)) return false;
-  return 0.97;
+  return luhn(digits) && cardIssuer(digits) !== undefined ? digits : undefined;
+}
+
+/**
+ * Card numbers in a candidate run of digit groups: the whole run, or else a part of it that starts
+ * at a group (`2026-4111111111111111` is a year glued to a card); letters right before do not matter
+ * (`ORD4111111111111111`). Not the digits of an international phone number or of an IBAN.
+ */
+function cardHits(t: string): Hit[] {
+  const out: Hit[] = [];
+  CARD_RE.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = CARD_RE.exec(t)) !== null) {
+    tick();
+    const run = m[0];
+    // `NL53 8310 …`: an IBAN's check digits and its digits, not a card
+    if (/^\d{2} /.test(run) && /[A-Za-z]{2}$/.test(t.slice(Math.max(0, m.index - 2), m.index))) continue;
+    let at = 0;
+    let len = run.length;
+    if (cardDigits(run) === undefined) {
+      // try the parts that start after a separator, longest first (at most a few groups)
+      let found = false;
+      for (let i = 1; i < run.length - 11 && !found; i++) {
+        const c = run.charCodeAt(i - 1);
+        if (c !== 0x20 && c !== 0x2d && c !== 0x2e) continue;
+        for (let j = run.length; j - i >= 12 && !found; j--) {
+          if (j < run.length && /\d/.test(run[j]!)) continue; // a part ends at a group's end
+          if (cardDigits(run.slice(i, j)) !== undefined) {
+            at = i;
+            len = j - i;
+            found = true;
+          }
+        }
+      }
+      if (!found) continue;
+    }
+    const start = m.index + at;
+    const before = t.slice(Math.max(0, start - 6), start);
+    // after a country code and two check digits these are an IBAN's digits (valid or not), not a card
+    if (/\+\s*$|[A-Za-z]{2}\d{2} ?$/.test(before)) continue;
+    out.push({ start, end: start + len, score: 0.97 });
+  }
+  return out;
 }
 
 function dateHits(text: string, c: Ctx): Hit[] {
@@ -541,7 +803,11 @@ const DETECTORS: readonly Detector[] = [
     applies: (t, c) =>
       ((c.flags & (F_AT | F_COLON)) === (F_AT | F_COLON) && t.includes('://')) ||
       ((c.flags & F_EQ) !== 0 && /password|pwd/i.test(t)),
-    find: (t) => [...regexHits(CRED_URL_RE, t, () => 0.95), ...connStringHits(t), ...jdbcHits(t)],
+    find: (t) => [
+      ...regexHits(CRED_URL_RE, t, (m) => (placeholderCredentials(m[0]) ? false : 0.95)),
+      ...connStringHits(t),
+      ...jdbcHits(t),
+    ],
   },
   {
     id: 'secret-format',
@@ -552,10 +818,50 @@ const DETECTORS: readonly Detector[] = [
       const out: Hit[] = [];
       for (const p of SECRET_PATTERNS) {
         if (!p.prefix.some((x) => t.includes(x))) continue;
-        regexHits(p.re, t, (m) => (p.check && !p.check(m[0]) ? false : 0.99), out);
+        regexHits(p.re, t, (m) => ((p.check && !p.check(m[0])) || placeholderSecret(m[0]) ? false : 0.99), out);
       }
       return out;
     },
+  },
+  {
+    id: 'secret-rules',
+    type: 'SECRET',
+    priority: 86,
+    applies: (t) => t.length >= 20 && mayHoldToken(t),
+    find: (t) =>
+      secretRuleHits(t).flatMap((h) => {
+        const value = t.slice(h.start, h.end);
+        // the preset flags credentials in URLs that documentation writes (user:pass): not secrets here
+        if (placeholderSecret(value) || (value.includes('://') && placeholderCredentials(value))) return [];
+        return [{ start: h.start, end: h.end, score: 0.97 }];
+      }),
+  },
+  {
+    id: 'url-secret-param',
+    type: 'SECRET',
+    priority: 83,
+    applies: (t, c) => (c.flags & F_EQ) !== 0 && t.length >= 8 && /[?&#;][\w-]+=/.test(t),
+    find: urlSecretHits,
+  },
+  {
+    id: 'session-cookie',
+    type: 'SECRET',
+    priority: 82,
+    applies: (t, c) => (c.flags & F_EQ) !== 0 && t.length >= 20,
+    find: sessionCookieHits,
+  },
+  {
+    id: 'prefixed-token',
+    type: 'SECRET',
+    priority: 81,
+    applies: (t) => t.length >= 33 && mayHoldToken(t),
+    find: (t) =>
+      regexHits(PREFIXED_TOKEN_RE, t, (m) => {
+        const body = m[1]!;
+        // request and object ids are often 32 hex digits after a word: a hex body must be longer
+        if (/^[0-9a-f]+$/i.test(body) && body.length < 40) return false;
+        return tokenLike(body, 3.5) && !placeholderSecret(m[0]) ? 0.85 : false;
+      }),
   },
   {
     id: 'secret-field',
@@ -608,7 +914,7 @@ const DETECTORS: readonly Detector[] = [
     type: 'CREDIT_CARD',
     priority: 75,
     applies: (_t, c) => c.run >= 12,
-    find: (t) => regexHits(CARD_RE, t, (m) => cardScore(t, m.index, m[0])),
+    find: cardHits,
   },
   {
     id: 'us-ssn',
@@ -628,18 +934,23 @@ const DETECTORS: readonly Detector[] = [
     type: 'EMAIL',
     priority: 65,
     applies: (_t, c) => (c.flags & F_AT) !== 0,
-    find: (t) =>
-      regexHits(EMAIL_RE, t, (m) =>
-        m[0].includes('..') || m[0].startsWith('.') || m[0].includes('.@') ? false : 0.97,
+    find: (t, c) =>
+      regexHits((c.flags & F_HIGH) !== 0 ? IDN_EMAIL_RE : EMAIL_RE, t, (m) =>
+        m[0].includes('..') ||
+        m[0].startsWith('.') ||
+        m[0].includes('.@') ||
+        // the password and host of `scheme://user:password@host` are not an address
+        /:\/\/[^\s/@:]*:$/.test(t.slice(Math.max(0, m.index - 80), m.index))
+          ? false
+          : 0.97,
       ),
   },
   {
     id: 'phone',
     type: 'PHONE',
     priority: 60,
-    applies: (t, c) =>
-      c.run >= 7 &&
-      ((c.flags & F_PLUS) !== 0 || c.defaultCountry !== undefined || (c.names & N_PHONE) !== 0 || t.includes('00')),
+    // seven digits in a row (separators aside) at least: the shortest national numbers
+    applies: (_t, c) => c.run >= 7,
     find: phoneHits,
   },
   {
@@ -701,6 +1012,19 @@ const DETECTORS: readonly Detector[] = [
   },
 ];
 
+const regionCache = new WeakMap<readonly string[], readonly CountryCode[]>();
+/** The phone regions of the options: given ones upper-cased once per list, or the default. */
+function regionsOf(opts: DetectOptions): readonly CountryCode[] {
+  const given = opts.phoneRegions;
+  if (given === undefined) return opts.defaultCountry === undefined ? DEFAULT_REGIONS : [];
+  let list = regionCache.get(given);
+  if (list === undefined) {
+    list = given.map((r) => r.toUpperCase() as CountryCode);
+    regionCache.set(given, list);
+  }
+  return list;
+}
+
 const enabledCache = new WeakMap<readonly string[], readonly Detector[]>();
 function enabledDetectors(types: readonly string[]): readonly Detector[] {
   let list = enabledCache.get(types);
@@ -736,7 +1060,8 @@ function scan(t: string, ctx: Ctx): void {
     } else if (c === 0x3d) f |= F_EQ;
     else if (c === 0x2e) f |= F_DOT;
     else if (c === 0x2d) f |= F_DASH;
-    else if (!(c <= 0x20 || c === 0x28 || c === 0x29 || c === 0x2f || c >= 0x80)) run = 0;
+    else if (c >= 0x80) f |= F_HIGH;
+    else if (!(c <= 0x20 || c === 0x28 || c === 0x29 || c === 0x2f)) run = 0;
   }
   ctx.digits = n;
   ctx.run = longest;
@@ -797,6 +1122,7 @@ function detectWithin(text: string, opts: DetectOptions, sink: Finding[], path?:
   const types = opts.types ?? DEFAULT_TYPES;
   const field = opts.fieldName ? fieldInfo(opts.fieldName) : NO_FIELD;
   const ctx: Ctx = {
+    regions: regionsOf(opts),
     field: field.norm,
     parent: opts.parentName ?? '',
     names: field.bits,

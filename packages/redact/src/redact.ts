@@ -40,7 +40,10 @@ export interface RedactOptions {
   /** Per-path rules: always redact, never redact, or scan (the default). */
   rules?: readonly FieldRule[];
   custom?: readonly CustomDetector[];
+  /** Region tried first for phone numbers written without a country code (ISO 3166 alpha-2). */
   defaultCountry?: string;
+  /** Regions whose national phone formats are recognised (see DetectOptions.phoneRegions). */
+  phoneRegions?: readonly string[];
   /** Key for the `hash` operator (HMAC-SHA256). Required when an operator hashes. */
   hashKey?: string;
   /** Required when an operator pseudonymizes. */
@@ -538,6 +541,7 @@ export function redact(body: string, opts: RedactOptions): RedactResult {
       fieldName: '',
       parentName: '',
       defaultCountry: opts.defaultCountry,
+      phoneRegions: opts.phoneRegions,
       custom: opts.custom,
       now: opts.now,
       deadline: opts.deadline,

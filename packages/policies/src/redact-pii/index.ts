@@ -104,7 +104,16 @@ function buildRedactPii(extra: readonly CustomDetector[], name: string, version:
         defaultCountry: {
           type: 'string',
           pattern: '^[A-Z]{2}$',
-          description: 'Region for phone numbers written without +.',
+          description: 'Region tried first for phone numbers written without +.',
+        },
+        phoneRegions: {
+          type: 'array',
+          items: { type: 'string', pattern: '^[A-Z]{2}$' },
+          minItems: 1,
+          maxItems: 64,
+          uniqueItems: true,
+          description:
+            'Regions whose national phone formats are recognised (default US, GB, IN, DE, FR, ES, IT, NL, AU, BR, LK, SG, ZA).',
         },
         hashKeyEnv: {
           type: 'string',
@@ -195,6 +204,7 @@ function buildRedactPii(extra: readonly CustomDetector[], name: string, version:
         rules: o.rules,
         custom: [...extra, ...(o.custom as readonly CustomDetector[])],
         ...(o.defaultCountry ? { defaultCountry: o.defaultCountry } : {}),
+        ...(o.phoneRegions ? { phoneRegions: o.phoneRegions } : {}),
         ...(hashKey ? { hashKey } : {}),
         deadline: performance.now() + o.timeoutMs,
         maxDepth: 512,

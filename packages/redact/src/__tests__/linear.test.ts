@@ -1,7 +1,7 @@
 /**
- * The detectors rewritten to run in linear time must find exactly what the plain patterns they
- * replace found (those patterns were correct, only slow): checked on generated texts made of the
- * fragments the patterns react to.
+ * The detectors rewritten to run in linear time must find what the plain patterns they replace
+ * found (those patterns were right, only slow): checked on generated texts made of the fragments
+ * the patterns react to.
  */
 import fc from 'fast-check';
 import { detect } from '../detectors';
@@ -15,31 +15,37 @@ const OLD_JDBC = /\bjdbc:[a-z0-9]+:[^\s"'<>]*?[?&;](?:password|pwd)=[^&;\s"'<>]+
 
 const spans = (re: RegExp, t: string): string[] =>
   [...t.matchAll(re)].map((m) => `${m.index}-${m.index + m[0].length}`);
-const found = (t: string, detector: string): string[] =>
-  detect(t, { types: ['PRIVATE_KEY', 'CREDENTIAL_URL'], minScore: 0 })
-    .filter((f) => f.detector === detector)
-    .map((f) => `${f.start}-${f.end}`);
 
 const text = (fragments: string[]) => fc.array(fc.constantFrom(...fragments), { maxLength: 40 }).map((a) => a.join(''));
 
 describe('linear detectors agree with the patterns they replace', () => {
-  it('private-key blocks', () => {
+  it('private-key blocks: every block the old pattern found (with a real body) is still found', () => {
+    // the detector now also takes blocks whose END label differs or is missing, and skips placeholder
+    // bodies; on the texts the old pattern handled, it must find at least what that found
     const labels = ['PRIVATE KEY', 'RSA PRIVATE KEY', 'EC PRIVATE KEY', 'PGP PRIVATE KEY BLOCK'];
+    const body = 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj';
     const frags = [
       ...labels.flatMap((l) => [`-----BEGIN ${l}-----`, `-----END ${l}-----`]),
-      'MIIB',
+      body,
       '\n',
       ' ',
       '-----',
       'x',
     ];
     fc.assert(
-      // (padded: the detector skips texts shorter than a key block can be)
       fc.property(
         text(frags).map((t) => ' '.repeat(60) + t),
         (t) => {
-          const old = spans(OLD_PRIVATE_KEY, t);
-          expect(found(t, 'private-key-block')).toEqual(old);
+          const hits = detect(t, { types: ['PRIVATE_KEY'], minScore: 0 }).filter(
+            (f) => f.detector === 'private-key-block',
+          );
+          for (const m of t.matchAll(OLD_PRIVATE_KEY)) {
+            if (!m[0].includes(body)) continue;
+            const at = m.index + m[0].indexOf(body);
+            expect(hits.some((h) => h.start <= at && h.end >= at + body.length)).toBe(true);
+          }
+          // and nothing it reports is a placeholder: each hit holds key material
+          for (const h of hits) expect(t.slice(h.start, h.end)).toContain(body.slice(0, 20));
         },
       ),
       { numRuns: 2000 },

@@ -404,7 +404,10 @@ describe('log levels', () => {
     child.info('kept', { n: 1 });
     child.warn('warned');
     await new Promise((r) => setImmediate(r));
-    const lines = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => [l.message, l.level, l.requestId])).toEqual([
       ['kept', 'info', 'lvl-1'],
       ['warned', 'warn', 'lvl-1'],
