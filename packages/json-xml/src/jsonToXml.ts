@@ -656,7 +656,8 @@ class JsonToXml {
       const raw = this.primitive();
       // "@xmlns": {"$": uri, "p": uri} declares namespaces (BadgerFish), other objects spread attributes
       const name = key === '@xmlns' ? (inner === '$' ? 'xmlns' : `xmlns:${inner}`) : inner;
-      if (into) this.addAttribute(into, name, inner, raw, innerAt, where);
+      // as for "@xmlns" itself: a default namespace spread from an object after a child member still fails
+      if (into || name === 'xmlns') this.addAttribute(into ?? new Attributes(), name, inner, raw, innerAt, where);
       this.ws();
       const d = this.text.charCodeAt(this.pos);
       this.pos++;

@@ -81,6 +81,14 @@ describe('xmlToJson', () => {
     expect(xmlToJson('<a x="1"><jsonObject><b>1</b></jsonObject></a>')).toBe('{"a":{"@x":"1","jsonObject":{"b":1}}}');
   });
 
+  it('refuses a default namespace spread from an @-object after a child member, as WSO2 does', () => {
+    // the engine: "Cannot read namespace: element has children or text"; a prefixed one is dropped
+    expect(errorOf(() => jsonToXml('{"items":{"a":1},"@nil":{"xmlns":"urn:x"}}')).code).toBe('JSONXML_UNSUPPORTED');
+    expect(jsonToXml('{"items":{"a":1},"@nil":{"xmlns:q":"urn:x"}}')).toBe(
+      '<jsonObject><items><a>1</a></items></jsonObject>',
+    );
+  });
+
   it('writes a root <jsonValue> raw', () => {
     expect(xmlToJson('<jsonValue>"x"</jsonValue>')).toBe('"x"');
     expect(xmlToJson('<jsonValue>1.0E10</jsonValue>')).toBe('1.0E10');
