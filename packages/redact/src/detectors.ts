@@ -643,6 +643,9 @@ function phoneShaped(candidate: string): boolean {
     .map((g) => g.replace(/[()]/g, ''))
     .filter((g) => g !== '');
   if (groups.length < 2 || groups.some((g) => !/^\d+$/.test(g))) return false;
+  // eight digits at least (national numbers with their trunk prefix have 8 to 12); dots need three
+  // groups (`5288.18` is an amount)
+  if (groups.join('').length < 8 || (groups.length < 3 && number.includes('.'))) return false;
   const areaCode = number.startsWith('(') || groups[0]!.startsWith('0');
   return groups.every((g, i) => g.length <= (areaCode && i > 0 ? 8 : 5));
 }
@@ -677,7 +680,7 @@ function phoneHits(text: string, ctx: Ctx): Hit[] {
       const candidate = m[0];
       const before = text.slice(Math.max(0, start - 24), start);
       // the rest of a longer run of digit groups, or the digits after an IBAN's country and check digits
-      if (/\d[\s.\-/]$|[A-Za-z]{2}\d{2}\s?$/.test(before)) continue;
+      if (/\d[\s.\-/]$|\b[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]{4})*\s?$/.test(before)) continue;
       const said = phoneField || PHONE_CONTEXT_RE.test(before);
       // a bare run of digits is a phone number only where the field or the words say so; a grouped
       // one also without them, unless the words before say it is an order, invoice or account number
