@@ -395,6 +395,9 @@ const NAME_VALUE_RE = /^[\p{L}][\p{L}'’.-]*(?:\s+[\p{L}][\p{L}'’.-]*){0,5}$/
 const PHONE_FIELD_RE = /(phone|mobile|cell|tel|fax|msisdn|contactnumber|whatsapp)/;
 const SSN_FIELD_RE = /(ssn|socialsecurity|taxpayerid|tin)/;
 const NOT_IP_FIELD_RE = /version|ver$|semver|build|release|oid|sku/;
+/** Field names that say a number is something other than a phone number. */
+const NOT_PHONE_FIELD_RE =
+  /(zip|zipcode|postcode|postalcode|isbn|imei|sku|order|orderno|invoice|account|accountnumber|iban|card|amount|price|total|version|serial|tracking|reference|ref|number)$|id$/;
 
 // What a (normalized) field name says, as bits: computed once per name, read by every detector.
 const N_SECRET = 1;
@@ -407,6 +410,7 @@ const N_PHONE = 64;
 const N_SSN = 128;
 const N_NOT_IP = 256;
 const N_PERSON_PARENT = 512;
+const N_NOT_PHONE = 1024;
 
 const fieldCache = new Map<string, { norm: string; bits: number }>();
 /** A field name normalized, with the N_* bits of what it says; one lookup per value. */
@@ -424,6 +428,7 @@ function fieldInfo(name: string): { norm: string; bits: number } {
       (PHONE_FIELD_RE.test(field) ? N_PHONE : 0) |
       (SSN_FIELD_RE.test(field) ? N_SSN : 0) |
       (NOT_IP_FIELD_RE.test(field) ? N_NOT_IP : 0) |
+      (NOT_PHONE_FIELD_RE.test(field) && !PHONE_FIELD_RE.test(field) ? N_NOT_PHONE : 0) |
       (PERSON_PARENTS.test(field) ? N_PERSON_PARENT : 0);
     info = { norm: field, bits };
     if (fieldCache.size < 10_000) fieldCache.set(name, info);
@@ -643,11 +648,15 @@ function phoneShaped(candidate: string): boolean {
     .map((g) => g.replace(/[()]/g, ''))
     .filter((g) => g !== '');
   if (groups.length < 2 || groups.some((g) => !/^\d+$/.test(g))) return false;
-  // eight digits at least (national numbers with their trunk prefix have 8 to 12); dots need three
+  // 8 to 12 digits (national numbers with their trunk prefix have as many); dots need three
   // groups (`5288.18` is an amount)
-  if (groups.join('').length < 8 || (groups.length < 3 && number.includes('.'))) return false;
+  const digits = groups.join('').length;
+  if (digits < 8 || digits > 12 || (groups.length < 3 && number.includes('.'))) return false;
+  // an ISBN-13 and a US ZIP+4 code are grouped like phone numbers
+  if (/^97[89][- ]/.test(number) || /^\d{5}-\d{4}$/.test(number)) return false;
   const areaCode = number.startsWith('(') || groups[0]!.startsWith('0');
-  return groups.every((g, i) => g.length <= (areaCode && i > 0 ? 8 : 5));
+  // (a trunk-prefixed first group may have six digits: India's 081234 56789)
+  return groups.every((g, i) => g.length <= (areaCode ? (i > 0 ? 8 : 6) : 5));
 }
 
 function phoneHits(text: string, ctx: Ctx): Hit[] {
@@ -664,7 +673,13 @@ function phoneHits(text: string, ctx: Ctx): Hit[] {
       tick();
       const raw = m[0];
       intlSpans.push(m.index, m.index + raw.length);
-      if (parsePhone(raw.startsWith('00') ? `+${raw.slice(2)}` : raw))
+      // under a phone field or after a phone word, a possible length is enough (as for national numbers)
+      const before = text.slice(Math.max(0, m.index - 24), m.index);
+      // `00…` inside a longer run of digit groups (an IMEI's `73-008211-…`), or under a field that
+      // says it is another number, is not an international prefix
+      if (raw.startsWith('00') && ((ctx.names & N_NOT_PHONE) !== 0 || /\d[\s.\-/]$/.test(before))) continue;
+      const said = phoneField || PHONE_CONTEXT_RE.test(before);
+      if (parsePhone(raw.startsWith('00') ? `+${raw.slice(2)}` : raw, undefined, said))
         hits.push({ start: m.index, end: m.index + raw.length, score: 0.95 });
     }
     NATIONAL_PHONE_RE.lastIndex = 0;
@@ -684,7 +699,8 @@ function phoneHits(text: string, ctx: Ctx): Hit[] {
       const said = phoneField || PHONE_CONTEXT_RE.test(before);
       // a bare run of digits is a phone number only where the field or the words say so; a grouped
       // one also without them, unless the words before say it is an order, invoice or account number
-      if (!said && (!phoneShaped(candidate) || NOT_PHONE_CONTEXT_RE.test(before))) continue;
+      if (!said && ((ctx.names & N_NOT_PHONE) !== 0 || !phoneShaped(candidate) || NOT_PHONE_CONTEXT_RE.test(before)))
+        continue;
       const regions = ctx.defaultCountry ? [ctx.defaultCountry as CountryCode, ...ctx.regions] : ctx.regions;
       const written = WRITTEN_AS_PHONE_RE.test(candidate);
       if (regions.some((c) => parsePhone(candidate, c, written)))
@@ -701,6 +717,9 @@ const maybeIpv6 = (t: string, c: Ctx): boolean => c.colons >= 6 || (c.colons >= 
 
 /** A card number's digits if `match` is one (one kind of separator, Luhn, a known issuer), else undefined. */
 function cardDigits(match: string): string | undefined {
+  // cards are printed with a first group of four (4-4-4-4, 4-6-5, 4-6-4); an IMEI is 2-6-6-1
+  const firstSep = match.search(/[ .-]/);
+  if (firstSep !== -1 && firstSep !== 4) return undefined;
   let digits = '';
   let sep = 0;
   for (let i = 0; i < match.length; i++) {

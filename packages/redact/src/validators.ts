@@ -90,6 +90,7 @@ export const IBAN_LENGTHS: Readonly<Record<string, number>> = {
   IE: 22,
   IL: 23,
   IQ: 23,
+  IR: 26,
   IS: 26,
   IT: 27,
   JO: 30,
