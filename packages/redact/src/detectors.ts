@@ -18,7 +18,7 @@ import {
   plausibleBirthDate,
   ssnValid,
 } from './validators';
-import { mayHoldToken, secretRuleHits } from './secretRules';
+import { secretRuleHits } from './secretRules';
 
 export const PII_TYPES = [
   'EMAIL',
@@ -139,6 +139,12 @@ const F_DOT = 8;
 const F_EQ = 16;
 const F_DASH = 32;
 const F_HIGH = 64;
+/**
+ * A run of 20 or more characters without spaces, quotes or angle brackets that has a lower-case letter
+ * outside a–f: tokens, keys in assignments, URLs with credentials. Hex-only runs (UUIDs, hashes) and
+ * timestamps do not qualify; the formats made of those carry a prefix the built-in patterns know.
+ */
+const F_TOKEN = 128;
 
 interface Detector {
   id: string;
@@ -849,7 +855,7 @@ const DETECTORS: readonly Detector[] = [
     id: 'secret-rules',
     type: 'SECRET',
     priority: 86,
-    applies: (t) => t.length >= 20 && mayHoldToken(t),
+    applies: (t, c) => (c.flags & F_TOKEN) !== 0 || ((c.flags & F_DASH) !== 0 && t.includes('-----BEGIN')),
     find: (t) =>
       secretRuleHits(t).flatMap((h) => {
         const value = t.slice(h.start, h.end);
@@ -876,7 +882,7 @@ const DETECTORS: readonly Detector[] = [
     id: 'prefixed-token',
     type: 'SECRET',
     priority: 81,
-    applies: (t) => t.length >= 33 && mayHoldToken(t),
+    applies: (t, c) => (c.flags & F_TOKEN) !== 0 && t.length >= 33,
     find: (t) =>
       regexHits(PREFIXED_TOKEN_RE, t, (m) => {
         const body = m[1]!;
@@ -1067,8 +1073,19 @@ function scan(t: string, ctx: Ctx): void {
   let colons = 0;
   let run = 0;
   let longest = 0;
+  // the run of token characters (see F_TOKEN): its length and whether it has a letter g–z
+  let tok = 0;
+  let strong = false;
   for (let i = 0; i < t.length; i++) {
     const c = t.charCodeAt(i);
+    if (c <= 0x20 || c === 0x22 || c === 0x27 || c === 0x3c || c === 0x3e || c === 0x60) {
+      tok = 0;
+      strong = false;
+    } else {
+      tok++;
+      if (c >= 0x67 && c <= 0x7a) strong = true;
+      if (tok >= 20 && strong) f |= F_TOKEN;
+    }
     if (c >= 48 && c <= 57) {
       n++;
       if (++run > longest) longest = run;

@@ -3,8 +3,9 @@
  * (`@secretlint/secretlint-rule-preset-recommend`, MIT), whose rules know the token formats of
  * cloud, model-API, commerce, collaboration, vault and hosting providers. Each rule's scanner runs
  * over one candidate text, synchronously, with its default options; the ranges it reports become
- * findings. The rules are created once; only texts that can hold a token reach them (see
- * {@link mayHoldToken}), because running every rule costs several microseconds per text.
+ * findings. The rules are created once; only texts that can hold a token reach them (the detector's
+ * pre-check: a run of 20 or more characters without spaces, quotes or angle brackets that has a
+ * letter g–z, or PEM armour), because running every rule costs several microseconds per text.
  */
 
 /** The part of secretlint's rule interface this adapter uses (see @secretlint/types). */
@@ -65,27 +66,4 @@ export function secretRuleHits(text: string): RuleHit[] {
     for (const [start, end] of found) if (end > start) out.push({ start, end, rule: s.id });
   }
   return out.sort((a, b) => a.start - b.start);
-}
-
-/**
- * Whether a text can hold a token the rules look for: a run of 20 or more characters without
- * spaces, quotes or angle brackets that has a lower-case letter outside a–f (tokens, keys in
- * assignments, URLs with credentials), or a PEM armour line. Hex-only runs (UUIDs, hashes) and
- * timestamps do not qualify; the formats made of those carry a prefix the built-in patterns know.
- */
-export function mayHoldToken(t: string): boolean {
-  let run = 0;
-  let strong = false;
-  for (let i = 0; i < t.length; i++) {
-    const c = t.charCodeAt(i);
-    if (c <= 0x20 || c === 0x22 || c === 0x27 || c === 0x3c || c === 0x3e || c === 0x60) {
-      run = 0;
-      strong = false;
-      continue;
-    }
-    run++;
-    if (c >= 0x67 && c <= 0x7a) strong = true;
-    if (run >= 20 && strong) return true;
-  }
-  return t.includes('-----BEGIN');
 }
