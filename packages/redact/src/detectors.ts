@@ -141,8 +141,9 @@ const F_DASH = 32;
 const F_HIGH = 64;
 /**
  * A run of 20 or more characters without spaces, quotes or angle brackets that has a lower-case letter
- * outside a–f: tokens, keys in assignments, URLs with credentials. Hex-only runs (UUIDs, hashes) and
- * timestamps do not qualify; the formats made of those carry a prefix the built-in patterns know.
+ * outside a–f: tokens, keys in assignments, URLs with credentials. Hex-only runs (UUIDs, hashes),
+ * timestamps and email addresses (an '@' without a ':') do not qualify; the formats made of those
+ * carry a prefix the built-in patterns know.
  */
 const F_TOKEN = 128;
 
@@ -460,7 +461,7 @@ function base64Count(t: string, from: number, to: number): { count: number; dist
   return { count, distinct: seen.size };
 }
 
-/** Whether t[i] can be inside a PEM body (base64, '=', whitespace, an escaped line break). */
+/** Whether t[i] can be inside a PEM body (base64, '=', whitespace, an escaped line break, dashes). */
 function pemBodyChar(t: string, i: number): boolean {
   const c = t.charCodeAt(i);
   return (
@@ -474,7 +475,8 @@ function pemBodyChar(t: string, i: number): boolean {
     c === 0x0a ||
     c === 0x0d ||
     c === 0x09 ||
-    c === 0x5c
+    c === 0x5c ||
+    c === 0x2d // stray dashes beside armour lines
   );
 }
 
@@ -524,13 +526,13 @@ function privateKeyHits(t: string): Hit[] {
     const next = k + 1 < lines ? armour[2 * k + 2]! : t.length;
     let stop = lineEnd;
     while (stop < next && pemBodyChar(t, stop)) stop++;
-    while (stop > lineEnd && /[\s\\]/.test(t[stop - 1]!)) stop--;
+    while (stop > lineEnd && /[\s\\-]/.test(t[stop - 1]!)) stop--;
     if (real(lineEnd, stop, TRUNCATED_KEY_MIN)) add(lineStart, stop);
     // and the body right before it
     const prev = k > 0 ? armour[2 * k - 1]! : 0;
     let from = lineStart;
     while (from > prev && pemBodyChar(t, from - 1)) from--;
-    while (from < lineStart && /[\s\\]/.test(t[from]!)) from += t[from] === '\\' ? 2 : 1;
+    while (from < lineStart && /[\s\\-]/.test(t[from]!)) from += t[from] === '\\' ? 2 : 1;
     if (real(from, lineStart, TRUNCATED_KEY_MIN)) add(from, lineEnd);
   }
   return out.sort((x, y) => x.start - y.start);
@@ -1076,15 +1078,20 @@ function scan(t: string, ctx: Ctx): void {
   // the run of token characters (see F_TOKEN): its length and whether it has a letter g–z
   let tok = 0;
   let strong = false;
+  // an '@' without a ':' in the run is an email address, not a token (credentials in URLs have both)
+  let atSign = false;
+  let colon = false;
   for (let i = 0; i < t.length; i++) {
     const c = t.charCodeAt(i);
     if (c <= 0x20 || c === 0x22 || c === 0x27 || c === 0x3c || c === 0x3e || c === 0x60) {
       tok = 0;
-      strong = false;
+      strong = atSign = colon = false;
     } else {
       tok++;
       if (c >= 0x67 && c <= 0x7a) strong = true;
-      if (tok >= 20 && strong) f |= F_TOKEN;
+      else if (c === 0x40) atSign = true;
+      else if (c === 0x3a) colon = true;
+      if (tok >= 20 && strong && (!atSign || colon)) f |= F_TOKEN;
     }
     if (c >= 48 && c <= 57) {
       n++;
