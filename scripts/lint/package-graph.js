@@ -6,12 +6,21 @@
 module.exports = {
   'json-xml': {},
   redact: { 'json-xml': 'full' },
+  lifecycle: { redact: 'full' },
   llm: { sdk: 'typeOnly' },
   sdk: { 'json-xml': 'full' },
   policies: { sdk: 'full', redact: 'full', 'json-xml': 'full', llm: 'full' },
   synapse: { sdk: 'full' },
   validator: { synapse: 'full', 'json-xml': 'full' },
-  sidecar: { 'json-xml': 'full', redact: 'full', llm: 'full', sdk: 'full', policies: 'full', synapse: 'full' },
+  sidecar: {
+    'json-xml': 'full',
+    redact: 'full',
+    llm: 'full',
+    sdk: 'full',
+    policies: 'full',
+    synapse: 'full',
+    lifecycle: 'full',
+  },
   cli: {
     'json-xml': 'full',
     redact: 'full',
@@ -21,6 +30,7 @@ module.exports = {
     synapse: 'full',
     validator: 'full',
     sidecar: 'full',
+    lifecycle: 'full',
   },
 };
 

@@ -5,6 +5,7 @@ import { CliError, EXIT, helpText, parse, type Command, type Io } from './cli';
 import { adviceCommand } from './commands/advice';
 import { audit } from './commands/audit';
 import { generateCommand } from './commands/generate';
+import { analyticsCommand, assistantCommand, quotaCommand, specCommand } from './commands/lifecycle';
 import { mapCommand } from './commands/map';
 import { redactCommand } from './commands/redact';
 import { serve } from './commands/serve';
@@ -22,6 +23,10 @@ export const commands: readonly Command[] = [
   audit,
   usageCommand,
   adviceCommand,
+  specCommand,
+  assistantCommand,
+  analyticsCommand,
+  quotaCommand,
 ];
 
 function mainHelp(): string {

@@ -17,6 +17,7 @@ import redactPii, { redactPiiWith } from './redact-pii';
 import restorePii from './restore-pii';
 import riskScore from './risk-score';
 import summarize from './summarize';
+import supportTriage from './support-triage';
 import validateOutput from './validate-output';
 import xmlToJson from './xml-to-json';
 
@@ -52,5 +53,6 @@ export const builtinPolicies: readonly Policy[] = Object.freeze([
   rateAdvice,
   anomaly,
   map,
+  supportTriage,
 ]);
 export { applyMapping, checkMapping, type Mapping } from './map';

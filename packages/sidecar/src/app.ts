@@ -31,6 +31,7 @@ import {
 import type { AuditLog } from './audit';
 import { TokenAuth } from './auth';
 import { admitCall, llmHooksFor, type LlmServices } from './llmHooks';
+import type { Assistant } from './assistant';
 import { serveEmbeddings, serveImages } from './products';
 import type { UsageDimension } from '@synapse-ai/llm';
 import { ConfigError, type SidecarConfig } from './config';
@@ -65,6 +66,8 @@ export interface AppServices {
   /** The LLM layer with metering and quotas (per-request hooks are built from it). */
   llmServices?: LlmServices;
   metrics?: SidecarMetrics;
+  /** The developer-portal assistant, when the configuration names documentation. */
+  assistant?: Assistant;
 }
 
 /** A request as the router hands it over: node's, plus the route parameters. */
@@ -578,6 +581,42 @@ export function createApp(services: AppServices): SidecarApp {
       );
   route.post('/v1/products/:name/embeddings', requireAuth, modelRoute('embeddings'));
   route.post('/v1/products/:name/images/generations', requireAuth, modelRoute('images'));
+
+  route.post('/v1/assistant/ask', requireAuth, ((req, res) =>
+    track(
+      (async () => {
+        const requestId = requestIdOf(res);
+        try {
+          if (!services.assistant)
+            throw new SaiError('SAI_ERR_NOT_FOUND', {
+              message:
+                'No assistant is configured: list the documentation under assistant.docs in the sidecar configuration.',
+            });
+          const raw = await readBody(req, limit, config.server.requestTimeoutMs);
+          const payload = parsePayload(raw, req.headers['content-type'], { maxDepth: config.server.maxDepth });
+          if (payload.kind !== 'json')
+            throw new SaiError('SAI_ERR_BAD_REQUEST', { message: 'Send {"question": "…"} as application/json.' });
+          const context = contextFromHeaders(req.headers, () => requestId);
+          const hooks = services.llmServices
+            ? llmHooksFor(services.llmServices, context, () => 'assistant')
+            : undefined;
+          const body = plainJson(payload) as { question?: unknown } | null;
+          const answer = await services.assistant.ask(
+            body?.question,
+            hooks,
+            AbortSignal.timeout(config.server.requestTimeoutMs),
+          );
+          sendJson(res, 200, {
+            answered: answer.answered,
+            answer: answer.text,
+            citations: answer.citations,
+            answeredBy: answer.answeredBy,
+          });
+        } catch (err) {
+          sendProblem(res, toSaiError(err), requestId, pathOf(req));
+        }
+      })(),
+    )) satisfies Handler);
 
   route.get('/v1/usage', requireAuth, (async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://sidecar');

@@ -11,6 +11,7 @@ import { quotaProblems } from '@synapse-ai/llm';
 import type { LlmLayerConfig, Prices, QuotaRule, Tiers } from '@synapse-ai/llm';
 import type { Policy } from '@synapse-ai/sdk';
 import { collectRegistry } from './registry';
+import { assistantSchema, type AssistantConfig } from './assistant';
 import { productProblems, productSchema, type ProductConfig } from './products';
 import { parseDocument } from 'yaml';
 
@@ -44,6 +45,8 @@ export interface SidecarConfig {
   llm?: LlmLayerConfig & { prices?: Prices; quotas?: QuotaRule[]; tiers?: Tiers };
   /** AI API products: model endpoints in OpenAI's format under /v1/products/<name>. */
   products: Record<string, ProductConfig>;
+  /** The developer-portal assistant (`POST /v1/assistant/ask`) and the documentation it answers from. */
+  assistant?: AssistantConfig;
 }
 
 const NAME = '^[a-z][a-z0-9]*(-[a-z0-9]+)*$';
@@ -246,6 +249,7 @@ export const configSchema = {
       propertyNames: { pattern: NAME },
       additionalProperties: productSchema,
     },
+    assistant: assistantSchema,
     pipelines: {
       type: 'object',
       default: {},

@@ -3,6 +3,7 @@
  * graceful shutdown that stops accepting, finishes in-flight requests and then closes.
  */
 import { createServer, STATUS_CODES, type Server } from 'node:http';
+import { buildAssistant, type Assistant } from './assistant';
 import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { MemoryStore, problemType, type LlmHooks, type Logger, type Policy, type Store } from '@synapse-ai/sdk';
@@ -128,9 +129,19 @@ export async function startSidecar(options: StartOptions): Promise<RunningSideca
     };
     watchBreakers(metrics.registry, layer);
   }
+  let assistant: Assistant | undefined;
+  if (config.assistant) {
+    try {
+      assistant = await buildAssistant(config.assistant);
+    } catch (err) {
+      throw new ConfigError('assistant', [`${(err as Error).message} Fix: list existing paths under assistant.docs.`]);
+    }
+    logger.info('assistant indexed its documentation', { passages: assistant.passages });
+  }
   const sidecar = createApp({
     config,
     registry,
+    ...(assistant ? { assistant } : {}),
     logger,
     store,
     metrics,

@@ -5,6 +5,7 @@
  * or JSON.
  */
 import { CliError, EXIT, type Command } from '../cli';
+import { fetchUsageRows } from '../usageClient';
 
 const DIMENSIONS = ['application', 'api', 'model', 'day', 'tier'];
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -73,20 +74,8 @@ Exit codes: 0 written, 2 usage error or the sidecar could not answer.`,
     const lines: Row[] = [];
     for (const tenant of tenants) {
       const q = new URLSearchParams({ tenant, from, to, groupBy: groupBy.join(',') });
-      let res: Response;
-      try {
-        res = await fetch(`${url.replace(/\/$/, '')}/v1/usage?${q.toString()}`, {
-          headers: io.env.SAI_TOKEN ? { Authorization: `Bearer ${io.env.SAI_TOKEN}` } : {},
-          signal: AbortSignal.timeout(30_000),
-        });
-      } catch (err) {
-        throw new CliError(`the sidecar at ${url} did not answer (${(err as Error).message}).`);
-      }
-      const body = (await res.json().catch(() => ({}))) as { rows?: Row[]; detail?: string; title?: string };
-      if (!res.ok || !Array.isArray(body.rows)) {
-        throw new CliError(`the sidecar answered ${res.status}: ${body.detail ?? body.title ?? 'no usage breakdown'}.`);
-      }
-      for (const r of body.rows) lines.push({ tenant, from, to, ...r });
+      const rows = await fetchUsageRows(url, q, io.env);
+      for (const r of rows) lines.push({ tenant, from, to, ...r });
     }
     const columns = [
       'tenant',
