@@ -9,3 +9,4 @@ export * from './drift';
 export * from './enrich';
 export * from './assistant';
 export * from './analytics';
+export * from './model';

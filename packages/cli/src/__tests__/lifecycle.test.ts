@@ -335,6 +335,108 @@ describe('analytics ask and quota suggest against a running sidecar', () => {
     expect(table.out).toMatch(/app-b +0\.12\n$/); // 3 calls of 10 + 5 tokens at 2 and 4 per 1K tokens
   });
 
+  it('lets the configured model read a question the parser cannot, into the query schema only', async () => {
+    const cfg = join(dir, 'sidecar.yaml');
+    const question = 'how many tokens did each app burn since the first of the month?';
+    const today = new Date().toISOString().slice(0, 10);
+    const first = `${today.slice(0, 8)}01`;
+    model.enqueue({
+      kind: 'reply',
+      content: JSON.stringify({
+        measure: 'totalTokens',
+        groupBy: ['application'],
+        from: first,
+        to: today,
+        order: 'desc',
+      }),
+    });
+    const r = await runCli([
+      'analytics',
+      'ask',
+      '--url',
+      running.url,
+      '--tenant',
+      'acme',
+      '--model',
+      '-c',
+      cfg,
+      '--format',
+      'json',
+      question,
+    ]);
+    expect({ code: r.code, err: r.err }).toEqual({ code: 0, err: '' });
+    expect(JSON.parse(r.out).rows).toEqual([
+      { application: 'app-b', totalTokens: 45 },
+      { application: 'app-c', totalTokens: 30 },
+      { application: 'app-a', totalTokens: 15 },
+    ]);
+    // a query outside the allow-lists is refused, and so is the question
+    model.enqueue({
+      kind: 'reply',
+      content: JSON.stringify({ measure: 'revenue', groupBy: [], from: first, to: today, order: 'desc' }),
+    });
+    model.enqueue({
+      kind: 'reply',
+      content: JSON.stringify({ measure: 'revenue', groupBy: [], from: first, to: today, order: 'desc' }),
+    });
+    const bad = await runCli([
+      'analytics',
+      'ask',
+      '--url',
+      running.url,
+      '--tenant',
+      'acme',
+      '--model',
+      '-c',
+      cfg,
+      question,
+    ]);
+    expect(bad).toMatchObject({ code: 2, err: expect.stringMatching(/the model could not either/) });
+  });
+
+  it('lets the model word operations and choose categories, from the taxonomy only', async () => {
+    const cfg = join(dir, 'sidecar.yaml');
+    const doc = parseYaml(readFileSync(specFile, 'utf8')) as Doc & {
+      paths: Record<string, Record<string, { operationId: string }>>;
+    };
+    const getOrder = doc.paths['/v1/orders/{id}']!.get!.operationId;
+    model.enqueue({
+      kind: 'reply',
+      content: JSON.stringify({
+        operations: [
+          {
+            operationId: getOrder,
+            summary: 'Fetch one order',
+            description: 'Returns the order with its items and totals.',
+          },
+          { operationId: 'notAnOperation', summary: 'Nope', description: 'Not in the document.' },
+        ],
+      }),
+    });
+    const out = join(dir, 'worded.yaml');
+    const infer = await runCli(['spec', 'infer', '--har', harFile, '--out', out, '--model', '-c', cfg]);
+    expect(infer.err).toMatch(/spec infer: 1 operations worded by m/);
+    const worded = parseYaml(readFileSync(out, 'utf8')) as Doc & {
+      paths: Record<string, Record<string, { summary: string; description?: string }>>;
+    };
+    expect(worded.paths['/v1/orders/{id}']!.get).toMatchObject({
+      summary: 'Fetch one order',
+      description: 'Returns the order with its items and totals.',
+    });
+    expect(worded.paths['/v1/orders']!.get!.summary).toBe('List orders');
+    // the model chooses among the taxonomy's categories; one outside it breaks the schema: keywords decide
+    model.enqueue({ kind: 'reply', content: '{"categories":["Payments","Commerce"]}' });
+    const tagged = await runCli(['spec', 'tag', specFile, '--model', '-c', cfg, '--format', 'json']);
+    expect((JSON.parse(tagged.out) as { category: string }[]).map((t) => t.category)).toEqual(['Payments', 'Commerce']);
+    model.enqueue(
+      { kind: 'reply', content: '{"categories":["Payroll"]}' },
+      { kind: 'reply', content: '{"categories":["Payroll"]}' },
+    );
+    const refused = await runCli(['spec', 'tag', specFile, '--model', '-c', cfg, '--format', 'json']);
+    expect(refused.err).toMatch(/the model's answer was not used/);
+    expect((JSON.parse(refused.out) as { category: string }[])[0]!.category).toBe('Commerce');
+  });
+
   it('refuses a question it cannot read, saying how to ask', async () => {
     const r = await runCli(['analytics', 'ask', '--url', running.url, '--tenant', 'acme', 'how are things?']);
     expect(r).toMatchObject({ code: 2, err: expect.stringMatching(/names no measure: ask about tokens/) });

@@ -13,6 +13,9 @@ import {
   driftSarif,
   inferSpec,
   markdownPage,
+  modelDescriptions,
+  modelQuery,
+  modelTags,
   parseQuestion,
   QueryError,
   readAnalytics,
@@ -29,6 +32,7 @@ import {
 } from '@synapse-ai/lifecycle';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { CliError, EXIT, type Command, type Io } from '../cli';
+import { configuredModel } from '../model';
 import { fetchUsageRows, type UsageRow } from '../usageClient';
 
 async function readText(file: string): Promise<string> {
@@ -83,6 +87,20 @@ async function write(file: string | undefined, text: string, io: Io): Promise<vo
   else await writeFile(file, text);
 }
 
+/** Says on standard error whether the model's answer was used. */
+function report(
+  io: Io,
+  what: string,
+  use: { used: true; value: unknown; model: string } | { used: false; reason: string },
+  noun: string,
+): void {
+  io.stderr.write(
+    use.used
+      ? `${what}: ${Array.isArray(use.value) ? use.value.length : String(use.value)} ${noun} by ${use.model}\n`
+      : `${what}: the model's answer was not used (${use.reason}); the deterministic result stands\n`,
+  );
+}
+
 export const specCommand: Command = {
   name: 'spec',
   summary: 'OpenAPI from traffic, drift and shadow APIs, documentation drafts, tags (spec infer|diff|docs|tag).',
@@ -97,7 +115,10 @@ export const specCommand: Command = {
   --spec FILE           The documented API (OpenAPI 3.x, YAML or JSON)
   --format F            diff: text, json or sarif; tag: text or json (default text)
   --markdown FILE       docs: also write the documentation as a Markdown page
-  --taxonomy FILE       tag: categories with keywords (YAML/JSON list of {name, keywords, tags})`,
+  --taxonomy FILE       tag: categories with keywords (YAML/JSON list of {name, keywords, tags})
+  --model               infer, docs: let the configured model word summaries and descriptions;
+                        tag: let it choose among the taxonomy's categories (checked; fallback: deterministic)
+  -c, --config FILE     Sidecar configuration with an llm section (also SAI_CONFIG)`,
   notes: `Analytics events add operations and statuses (they carry no bodies). Inferred documents copy no
 sample values: enums only for small closed sets the redactor finds no personal data in.
 Exit codes: 0 written / in step, 1 drift (diff), 2 usage error.`,
@@ -110,14 +131,19 @@ Exit codes: 0 written / in step, 1 drift (diff), 2 usage error.`,
     format: { type: 'string' },
     markdown: { type: 'string' },
     taxonomy: { type: 'string' },
+    model: { type: 'boolean' },
+    config: { type: 'string', short: 'c' },
   },
   allowPositionals: true,
   async run({ values, positionals }, io) {
     const [action, file] = positionals;
+    const model = values.model === true ? configuredModel(values.config, io) : undefined;
+    const complete = model ? model.complete.bind(model) : undefined;
     const format = (values.format as string | undefined) ?? 'text';
     switch (action) {
       case 'infer': {
         const doc = inferSpec(await observations(values), { ...(values.title ? { title: String(values.title) } : {}) });
+        if (complete) report(io, 'spec infer', await modelDescriptions(complete, doc), 'operations worded');
         await write(values.out as string | undefined, serialize(doc, String(values.out ?? 'x.yaml')), io);
         const ops = Object.values(doc.paths).reduce((n, item) => n + Object.keys(item).length, 0);
         io.stderr.write(`spec infer: ${Object.keys(doc.paths).length} paths, ${ops} operations\n`);
@@ -142,6 +168,7 @@ Exit codes: 0 written / in step, 1 drift (diff), 2 usage error.`,
         if (!file) throw new CliError('give the OpenAPI document: spec docs api.yaml.');
         const doc = await readSpec(file);
         const changes = draftDocs(doc);
+        if (complete) report(io, 'spec docs', await modelDescriptions(complete, doc), 'operations worded');
         await write(values.out as string | undefined, serialize(doc, String(values.out ?? file)), io);
         if (values.markdown) await writeFile(String(values.markdown), markdownPage(doc));
         io.stderr.write(
@@ -161,7 +188,12 @@ Exit codes: 0 written / in step, 1 drift (diff), 2 usage error.`,
             throw new CliError(`${values.taxonomy} must be a list of { name, keywords: [...], tags: [...] }.`);
           taxonomy = t as TaxonomyEntry[];
         }
-        const suggestions = suggestTags(doc, taxonomy);
+        let suggestions = suggestTags(doc, taxonomy);
+        if (complete) {
+          const chosen = await modelTags(complete, doc, taxonomy);
+          report(io, 'spec tag', chosen, 'categories chosen');
+          if (chosen.used) suggestions = chosen.value;
+        }
         if (values.out) {
           const tagged = doc as OpenApiDocument & { 'x-categories'?: string[] };
           tagged['x-categories'] = suggestions.map((s) => s.category);
@@ -243,12 +275,21 @@ export const analyticsCommand: Command = {
     'synapse-ai analytics ask --url URL --tenant ID "which applications used the most tokens this week?" [--format table|json]',
   optionsHelp: `  --url URL             The sidecar (e.g. http://127.0.0.1:8080)
   --tenant ID           The tenant whose usage to read
-  --format F            table or json (default table)`,
+  --format F            table or json (default table)
+  --model               Let the configured model translate a question the parser cannot read
+                        (into the query schema only; checked)
+  -c, --config FILE     Sidecar configuration with an llm section (also SAI_CONFIG)`,
   notes: `The question becomes a query over allow-listed measures (tokens, prompt/completion tokens, cost,
 calls, cache hits), dimensions (application, api, model, day, tier), a time range and top-N; the
 query is printed, then answered from /v1/usage. Exit codes: 0 answered, 2 unreadable question or
 the sidecar could not answer.`,
-  options: { url: { type: 'string' }, tenant: { type: 'string' }, format: { type: 'string' } },
+  options: {
+    url: { type: 'string' },
+    tenant: { type: 'string' },
+    format: { type: 'string' },
+    model: { type: 'boolean' },
+    config: { type: 'string', short: 'c' },
+  },
   allowPositionals: true,
   async run({ values, positionals }, io) {
     const [action, ...words] = positionals;
@@ -263,8 +304,20 @@ the sidecar could not answer.`,
     try {
       query = parseQuestion(question);
     } catch (err) {
-      if (err instanceof QueryError) throw new CliError(`cannot read the question: ${err.message}`);
-      throw err;
+      if (!(err instanceof QueryError)) throw err;
+      // a question the parser cannot read may be translated by the model, into the query schema only
+      if (values.model !== true)
+        throw new CliError(
+          `cannot read the question: ${err.message}`,
+          'Or pass --model to let the configured model read it.',
+        );
+      const model = configuredModel(values.config, io);
+      const translated = await modelQuery(model.complete.bind(model), question);
+      if (!translated.used)
+        throw new CliError(
+          `cannot read the question: ${err.message} (the model could not either: ${translated.reason}).`,
+        );
+      query = translated.value;
     }
     const rows = answerRows(
       query,

@@ -6,10 +6,9 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { xmlToJson } from '@synapse-ai/json-xml';
-import { LlmConfigError, LlmLayer } from '@synapse-ai/llm';
 import { applyMapping, checkMapping, type Mapping } from '@synapse-ai/policies';
 import { compileConfiguredSchema, describeErrors } from '@synapse-ai/sdk';
-import { ConfigError, loadConfig } from '@synapse-ai/sidecar';
+import { configuredModel } from '../model';
 import { CliError, EXIT, intFlag, type Command } from '../cli';
 
 const MAPPING_SCHEMA = {
@@ -82,26 +81,7 @@ review), 2 usage error, no LLM configured, or the model did not answer.`,
     } catch (err) {
       throw new CliError(`${values.target} is not a valid JSON Schema: ${(err as Error).message}`);
     }
-    let config;
-    try {
-      config = loadConfig({ ...(values.config !== undefined ? { file: values.config as string } : {}), env: io.env });
-    } catch (err) {
-      if (err instanceof ConfigError) throw new CliError(err.message);
-      throw err;
-    }
-    if (!config.llm) {
-      throw new CliError(
-        'no LLM is configured.',
-        'Add an llm section (providers and chain) to the configuration given with --config.',
-      );
-    }
-    let layer: LlmLayer;
-    try {
-      layer = new LlmLayer(config.llm);
-    } catch (err) {
-      if (err instanceof LlmConfigError) throw new CliError(err.message);
-      throw err;
-    }
+    const layer = configuredModel(values.config, io);
     const sampleText = JSON.stringify(sample);
     const result = await layer.complete({
       messages: [
