@@ -304,8 +304,12 @@ export function suggestTier(
         : [usage, 'all applications'];
   const calls = p75(peers.map((u) => u.calls / Math.max(1, u.days)));
   const tokens = p75(peers.map((u) => u.totalTokens / Math.max(1, u.days)));
-  const size = (t: TierLimit): number => (t.requestsPerDay ?? Infinity) + (t.tokensPerDay ?? Infinity) / 1e6;
-  const ordered = [...tiers].sort((a, b) => size(a) - size(b));
+  // smallest first: by requests a day, then tokens a day (no limit is the largest)
+  const cmp = (x: number | undefined, y: number | undefined): number =>
+    x === y ? 0 : x === undefined ? 1 : y === undefined ? -1 : x - y;
+  const ordered = [...tiers].sort(
+    (a, b) => cmp(a.requestsPerDay, b.requestsPerDay) || cmp(a.tokensPerDay, b.tokensPerDay),
+  );
   const fits = ordered.find((t) => (t.requestsPerDay ?? Infinity) >= calls && (t.tokensPerDay ?? Infinity) >= tokens);
   const tier = fits ?? ordered[ordered.length - 1]!;
   return {
