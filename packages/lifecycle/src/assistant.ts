@@ -10,6 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import MiniSearch from 'minisearch';
 import { parse as parseYaml } from 'yaml';
+import type { Complete } from './model';
 
 export interface Passage {
   id: string;
@@ -269,4 +270,32 @@ export function groundedAnswer(json: unknown, extractive: Answer): Answer | unde
     citations: passages.map((p) => ({ file: p.file, heading: p.heading })),
     passages,
   };
+}
+
+/**
+ * Answers from the index: the extractive answer, or with `complete` (a model) one worded from the
+ * retrieved passages that cites only them ({@link groundedAnswer}); nothing relevant found, no model
+ * is asked. `answeredBy` says which (`extractive` or the model).
+ */
+export async function askDocs(
+  index: DocsIndex,
+  question: string,
+  opts: { limit?: number; complete?: Complete } = {},
+): Promise<Answer & { answeredBy: string }> {
+  const extractive = index.answer(question, { limit: opts.limit ?? 3 });
+  if (!extractive.answered || !opts.complete) return { ...extractive, answeredBy: 'extractive' };
+  const prompt = groundedPrompt(question, extractive.passages);
+  const result = await opts.complete({
+    messages: [
+      { role: 'system', content: prompt.system },
+      { role: 'user', content: prompt.user },
+    ],
+    schema: MODEL_ANSWER_SCHEMA as unknown as Record<string, unknown>,
+    temperature: 0,
+    maxTokens: 600,
+  });
+  const grounded = result.ok ? groundedAnswer(result.json, extractive) : undefined;
+  return grounded && result.ok
+    ? { ...grounded, answeredBy: result.model }
+    : { ...extractive, answeredBy: 'extractive' };
 }

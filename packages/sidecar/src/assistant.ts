@@ -5,14 +5,7 @@
  * passages and must cite them (schema-checked; otherwise the extractive answer stands). Nothing
  * relevant found: `answered: false`, and no model is asked.
  */
-import {
-  groundedAnswer,
-  groundedPrompt,
-  indexDocsFrom,
-  MODEL_ANSWER_SCHEMA,
-  type Answer,
-  type DocsIndex,
-} from '@synapse-ai/lifecycle';
+import { askDocs, indexDocsFrom, type Answer, type DocsIndex } from '@synapse-ai/lifecycle';
 import { SaiError, type LlmHooks } from '@synapse-ai/sdk';
 
 export interface AssistantConfig {
@@ -50,25 +43,11 @@ export async function buildAssistant(config: AssistantConfig): Promise<Assistant
         throw new SaiError('SAI_ERR_BAD_REQUEST', {
           message: 'Send {"question": "…"}: a question of 1 to 2,000 characters.',
         });
-      const extractive = index.answer(question, { limit: config.maxPassages });
-      if (!extractive.answered || !config.model || !llm?.available) return { ...extractive, answeredBy: 'extractive' };
-      const prompt = groundedPrompt(question, extractive.passages);
-      const result = await llm.complete(
-        {
-          messages: [
-            { role: 'system', content: prompt.system },
-            { role: 'user', content: prompt.user },
-          ],
-          schema: MODEL_ANSWER_SCHEMA as unknown as Record<string, unknown>,
-          temperature: 0,
-          maxTokens: 600,
-        },
-        signal,
-      );
-      const grounded = result.ok ? groundedAnswer(result.json, extractive) : undefined;
-      return grounded
-        ? { ...grounded, answeredBy: result.ok ? result.model : 'extractive' }
-        : { ...extractive, answeredBy: 'extractive' };
+      const complete =
+        config.model && llm?.available
+          ? (req: Parameters<LlmHooks['complete']>[0]) => llm.complete(req, signal)
+          : undefined;
+      return askDocs(index, question, { limit: config.maxPassages, ...(complete ? { complete } : {}) });
     },
   };
 }

@@ -394,6 +394,26 @@ describe('analytics ask and quota suggest against a running sidecar', () => {
     expect(bad).toMatchObject({ code: 2, err: expect.stringMatching(/the model could not either/) });
   });
 
+  it("lets the model word the assistant's answer from the retrieved passages only", async () => {
+    const cfg = join(dir, 'sidecar.yaml');
+    model.enqueue({
+      kind: 'reply',
+      content: '{"answer":"Run synapse-ai usage export with --from and --to [1].","citations":[1]}',
+    });
+    const r = await runCli([
+      'assistant',
+      'ask',
+      '--docs',
+      join(ROOT, 'README.md'),
+      '--model',
+      '-c',
+      cfg,
+      'how do I export usage as invoice lines for chargeback?',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^Run synapse-ai usage export with --from and --to \[1\]\.\n\[1\] .*README\.md — /);
+  });
+
   it('lets the model word operations and choose categories, from the taxonomy only', async () => {
     const cfg = join(dir, 'sidecar.yaml');
     const doc = parseYaml(readFileSync(specFile, 'utf8')) as Doc & {

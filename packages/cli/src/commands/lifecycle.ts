@@ -5,6 +5,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import {
   answerRows,
+  askDocs,
   DEFAULT_TAXONOMY,
   describeQuery,
   type DocsIndex,
@@ -224,10 +225,18 @@ export const assistantCommand: Command = {
   summary: 'Answer a question from the API documentation, with citations (assistant ask).',
   usage: 'synapse-ai assistant ask --docs PATH... "question" [--format text|json]',
   optionsHelp: `  --docs PATH           Markdown files, OpenAPI documents, or folders of them (repeatable)
-  --format F            text or json (default text)`,
+  --format F            text or json (default text)
+  --model               Let the configured model word the answer from the retrieved passages
+                        (it must cite them; otherwise the extractive answer stands)
+  -c, --config FILE     Sidecar configuration with an llm section (also SAI_CONFIG)`,
   notes: `Without a model the answer is the best-matching passages (BM25 ranking) with their file and
 heading; nothing relevant found: it says so. Exit codes: 0 answered, 1 no answer, 2 usage error.`,
-  options: { docs: { type: 'string', multiple: true }, format: { type: 'string' } },
+  options: {
+    docs: { type: 'string', multiple: true },
+    format: { type: 'string' },
+    model: { type: 'boolean' },
+    config: { type: 'string', short: 'c' },
+  },
   allowPositionals: true,
   async run({ values, positionals }, io) {
     const [action, ...words] = positionals;
@@ -245,7 +254,8 @@ heading; nothing relevant found: it says so. Exit codes: 0 answered, 1 no answer
     } catch (err) {
       throw new CliError((err as Error).message);
     }
-    const answer = index.answer(question);
+    const model = values.model === true ? configuredModel(values.config, io) : undefined;
+    const answer = await askDocs(index, question, model ? { complete: model.complete.bind(model) } : {});
     if (values.format === 'json') io.stdout.write(`${JSON.stringify(answer, null, 2)}\n`);
     else {
       io.stdout.write(`${answer.text}\n`);
