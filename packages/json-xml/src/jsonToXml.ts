@@ -640,6 +640,7 @@ class JsonToXml {
       this.pos++;
       return;
     }
+    let prefixed: { name: string; inner: string; raw: string; innerAt: number; kind: Kind }[] | undefined;
     for (;;) {
       this.ws();
       const innerAt = this.pos;
@@ -657,12 +658,23 @@ class JsonToXml {
       // "@xmlns": {"$": uri, "p": uri} declares namespaces (BadgerFish), other objects spread attributes
       const name = key === '@xmlns' ? (inner === '$' ? 'xmlns' : `xmlns:${inner}`) : inner;
       // as for "@xmlns" itself: a default namespace spread from an object after a child member still fails
-      if (into || name === 'xmlns') this.addAttribute(into ?? new Attributes(), name, inner, raw, innerAt, where);
+      if (into && key === '@xmlns' && name !== 'xmlns')
+        (prefixed ??= []).push({ name, inner, raw, innerAt, kind: this.kind });
+      else if (into || name === 'xmlns') this.addAttribute(into ?? new Attributes(), name, inner, raw, innerAt, where);
       this.ws();
       const d = this.text.charCodeAt(this.pos);
       this.pos++;
       if (d === 0x2c) continue;
-      if (d === 0x7d) return;
+      if (d === 0x7d) {
+        // WSO2 declares the prefixes of one "@xmlns" object in the order of the java.util.HashMap that
+        // holds them (by prefix hash), not in the order written (the engine shows it)
+        if (prefixed && into)
+          for (const p of javaHashMapOrder(prefixed, (e) => e.inner)) {
+            this.kind = p.kind;
+            this.addAttribute(into, p.name, p.inner, p.raw, p.innerAt, where);
+          }
+        return;
+      }
       this.fail(`unexpected ${this.describe(this.pos - 1)} (expected ',' or '}')`, this.pos - 1);
     }
   }
@@ -712,6 +724,30 @@ class JsonToXml {
  * Integrator writes a payload built from JSON), its default namespace first; a repeated name keeps
  * its first place and its last value.
  */
+/** Java's String.hashCode. */
+function javaHash(s: string): number {
+  let h = 0;
+  for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0;
+  return h;
+}
+
+/**
+ * The iteration order of a java.util.HashMap holding these keys, inserted in this order, that starts
+ * with 8 buckets (load factor 0.75, doubling): by bucket (`(h ^ h >>> 16) & (n - 1)`), then insertion.
+ */
+function javaHashMapOrder<T>(items: readonly T[], key: (t: T) => string): T[] {
+  let n = 8;
+  while (items.length > n * 0.75) n *= 2;
+  const bucket = (k: string): number => {
+    const h = javaHash(k);
+    return (h ^ (h >>> 16)) & (n - 1);
+  };
+  return items
+    .map((t, i) => ({ t, i, b: bucket(key(t)) }))
+    .sort((x, y) => x.b - y.b || x.i - y.i)
+    .map((x) => x.t);
+}
+
 const NIL_ONLY = ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:nil="true"';
 
 class Attributes {

@@ -89,6 +89,16 @@ describe('xmlToJson', () => {
     );
   });
 
+  it('declares the prefixes of one "@xmlns" object in the order WSO2\'s HashMap gives them', () => {
+    // orders the engine wrote for these inputs
+    const ns = (o: string) => /<r ([^>]*)>/.exec(jsonToXml(`{"r":{"@xmlns":{${o}},"v":1}}`))![1];
+    expect(ns('"c":"1","b":"2","a":"3"')).toBe('xmlns:a="3" xmlns:b="2" xmlns:c="1"');
+    expect(ns('"xay":"1","x":"2"')).toBe('xmlns:x="2" xmlns:xay="1"');
+    expect(ns('"zz":"1","p":"2"')).toBe('xmlns:zz="1" xmlns:p="2"');
+    expect(ns('"p":"1","zz":"2"')).toBe('xmlns:p="1" xmlns:zz="2"');
+    expect(ns('"b":"1","$":"urn:d","a":"2"')).toBe('xmlns="urn:d" xmlns:a="2" xmlns:b="1"');
+  });
+
   it('writes a root <jsonValue> raw', () => {
     expect(xmlToJson('<jsonValue>"x"</jsonValue>')).toBe('"x"');
     expect(xmlToJson('<jsonValue>1.0E10</jsonValue>')).toBe('1.0E10');
