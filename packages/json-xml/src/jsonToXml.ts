@@ -4,14 +4,15 @@
  * Rules: `docs/json-xml-rules.md` §2 (shared docs) and the package README.
  */
 import { checkLength, JsonXmlError } from './errors';
-import { lineColumn, scanJsonString } from './losslessJson';
+import { lineColumn, scanJsonNumber, scanJsonString } from './losslessJson';
 import { isAxis2NCNameUnit } from './java';
 import { resolveSettings, type Settings } from './properties';
 import type { ConvertOptions } from './xmlToJson';
 
+const NUMBER_RE = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+
 const NCNAME_RE =
   /^[A-Z_a-z\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF\u0370-\u037D\u037F-\u1FFF\u200C-\u200D\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD][-.0-9A-Z_a-z\u00B7\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u037D\u037F-\u1FFF\u200C-\u200D\u203F-\u2040\u2070-\u218F\u2C00-\u2FEF\u3001-\uD7FF\uF900-\uFDCF\uFDF0-\uFFFD]*$/;
-const NUMBER_RE = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 /** Text needing work: markup characters, and characters XML 1.0 does not allow (written as `\uXXXX` text). */
 const TEXT_SPECIAL = /[&<>\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
 const ATTR_SPECIAL = /[&<>"\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
@@ -186,14 +187,23 @@ export function jsonToXml(
 
 /**
  * Caches shared by all conversions (APIs send the same keys again and again): the element name of
- * a key, without and with buildValidNCNames, and the `<name>`, `</name>` and `<name/>` strings of a
- * name, so a leaf adds no new strings but its text. Each holds at most {@link CACHE_SIZE} entries and
- * starts over when full, so keys never seen again cannot grow it.
+ * a key, without and with buildValidNCNames, with its `<name>`, `</name>` and `<name/>` strings, so a
+ * leaf adds no new strings but its text and costs one lookup. Each holds at most {@link CACHE_SIZE}
+ * entries and starts over when full, so keys never seen again cannot grow it.
  */
 const CACHE_SIZE = 4096;
-const NAMES = new Map<string, string>();
-const ENCODED_NAMES = new Map<string, string>();
-const TAGS = new Map<string, { open: string; close: string; empty: string }>();
+/** An element name with its start, end and empty tags. */
+interface Tags {
+  name: string;
+  open: string;
+  close: string;
+  empty: string;
+}
+const tagsFor = (name: string): Tags => ({ name, open: `<${name}>`, close: `</${name}>`, empty: `<${name}/>` });
+const NAMES = new Map<string, Tags>();
+const ENCODED_NAMES = new Map<string, Tags>();
+const JSON_ELEMENT = tagsFor('jsonElement');
+const JSON_OBJECT = tagsFor('jsonObject');
 
 function remember<V>(cache: Map<string, V>, key: string, value: V): void {
   if (cache.size >= CACHE_SIZE) cache.clear();
@@ -214,8 +224,8 @@ class JsonToXml {
   private readonly out: string[] = [];
   /** Indices in `out` of start tags still waiting for their attributes (the open objects). */
   private readonly pending: number[] = [];
-  /** Element names per JSON key, shared by conversions with the same buildValidNCNames. */
-  private readonly names: Map<string, string>;
+  /** Element names (with their tags) per JSON key, shared by conversions with the same buildValidNCNames. */
+  private readonly names: Map<string, Tags>;
   /** Where the string being written starts (for messages about what WSO2 cannot write). */
   private at = 0;
 
@@ -283,7 +293,7 @@ class JsonToXml {
     // WSO2's scanner stops when the root value closes: anything after it is ignored
     if (c === 0x7b) {
       this.pos++;
-      this.objectElement('jsonObject', 1, '');
+      this.objectElement(JSON_OBJECT, 1, '');
     } else if (c === 0x5b) {
       this.pos++;
       this.anonymousArray(1);
@@ -321,7 +331,7 @@ class JsonToXml {
   }
 
   /** The JSON key as an XML name: `_JsonReader_PD_` / `_JsonReader_PS_` prefixes, and `_JsonReader_<code>_` with buildValidNCNames. */
-  private name(key: string, at: number): string {
+  private name(key: string, at: number): Tags {
     const hit = this.names.get(key);
     if (hit !== undefined) return hit;
     let name = key;
@@ -353,8 +363,9 @@ class JsonToXml {
         );
       }
     }
-    remember(this.names, key, name);
-    return name;
+    const tags = tagsFor(name);
+    remember(this.names, key, tags);
+    return tags;
   }
 
   private string(): string {
@@ -389,14 +400,20 @@ class JsonToXml {
     }
     this.kind = Kind.Literal;
     if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
-      NUMBER_RE.lastIndex = this.pos;
-      const m = NUMBER_RE.exec(t);
-      if (!m) this.fail('invalid number');
-      this.pos += m![0].length;
-      const next = t.charCodeAt(this.pos);
+      const start = this.pos;
+      let end = scanJsonNumber(t, start);
+      if (end < 0) {
+        // a broken number: report where the longest valid start of it ends, as ever
+        NUMBER_RE.lastIndex = start;
+        const m = NUMBER_RE.exec(t);
+        if (!m) this.fail('invalid number');
+        end = start + m![0].length;
+      }
+      this.pos = end;
+      const next = t.charCodeAt(end);
       if ((next >= 0x30 && next <= 0x39) || next === 0x2e || next === 0x65 || next === 0x45)
         this.fail('invalid number');
-      return m![0];
+      return t.slice(start, end);
     }
     if (t.startsWith('true', this.pos)) {
       this.pos += 4;
@@ -425,25 +442,15 @@ class JsonToXml {
     }
   }
 
-  private tagsOf(name: string): { open: string; close: string; empty: string } {
-    let t = TAGS.get(name);
-    if (!t) {
-      t = { open: `<${name}>`, close: `</${name}>`, empty: `<${name}/>` };
-      remember(TAGS, name, t);
-    }
-    return t;
-  }
-
   /** An element for a primitive: text, or empty for null and "" (nil="true" for null with enableXmlNilReadWrite). */
-  private leaf(name: string, value: string): void {
-    const t = this.tagsOf(name);
+  private leaf(t: Tags, value: string): void {
     if (this.kind === Kind.Null) {
-      this.out.push(this.s.nil ? `<${name} nil="true"/>` : t.empty);
+      this.out.push(this.s.nil ? `<${t.name} nil="true"/>` : t.empty);
       return;
     }
     const text = this.kind === Kind.String ? wso2Text(value) : value;
     if (text === '') this.out.push(t.empty);
-    else this.out.push(t.open, text, t.close);
+    else this.out.push(t.open + text + t.close);
     this.compact();
   }
 
@@ -454,36 +461,34 @@ class JsonToXml {
   }
 
   /** The element for any value under `name`. */
-  private element(name: string, depth: number): void {
+  private element(t: Tags, depth: number): void {
     const c = this.text.charCodeAt(this.pos);
     if (c === 0x7b) {
       this.checkDepth(depth);
       this.pos++;
-      this.objectElement(name, depth, name);
+      this.objectElement(t, depth, t.name);
     } else if (c === 0x5b) {
       this.checkDepth(depth);
       this.pos++;
-      const t = this.tagsOf(name);
       this.out.push(t.open);
       this.anonymousArray(depth + 1);
       this.out.push(t.close);
     } else {
-      this.leaf(name, this.primitive());
+      this.leaf(t, this.primitive());
     }
   }
 
   /** `<name attrs>members</name>` (or `<name attrs/>`); the start tag is filled in once the attributes are known. */
-  private objectElement(name: string, depth: number, owner: string): void {
+  private objectElement(t: Tags, depth: number, owner: string): void {
     const open = this.out.length;
     this.out.push('');
     this.pending.push(open);
     const attrs = this.members(depth, owner, open === 0);
     this.pending.pop();
-    const t = this.tagsOf(name);
     if (this.out.length === open + 1) {
-      this.out[open] = attrs === '' ? t.empty : `<${name}${attrs}/>`;
+      this.out[open] = attrs === '' ? t.empty : `<${t.name}${attrs}/>`;
     } else {
-      this.out[open] = attrs === '' ? t.open : `<${name}${attrs}>`;
+      this.out[open] = attrs === '' ? t.open : `<${t.name}${attrs}>`;
       this.out.push(t.close);
     }
   }
@@ -503,7 +508,7 @@ class JsonToXml {
     }
     for (;;) {
       this.ws();
-      this.element('jsonElement', depth + 1);
+      this.element(JSON_ELEMENT, depth + 1);
       this.ws();
       const d = this.text.charCodeAt(this.pos);
       this.pos++;
