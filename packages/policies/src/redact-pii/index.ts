@@ -7,11 +7,14 @@ import {
   type CustomDetector,
   DEFAULT_TYPES,
   PII_TYPES,
+  redact,
   redactAsync,
   RedactError,
   redactWithPseudonyms,
   summaryHeader,
   type RedactOptions,
+  type RedactResult,
+  WORKER_MIN_CHARS,
 } from '@synapse-ai/redact';
 import { block, definePolicy, proceed, serializePayload, type PolicyContext } from '@synapse-ai/sdk';
 import { askModel } from '../llmShared';
@@ -173,7 +176,7 @@ function buildRedactPii(extra: readonly CustomDetector[], name: string, version:
       }
       return problems;
     },
-    async handler(message, ctx) {
+    handler(message, ctx) {
       const { payload } = message;
       if (payload.kind === 'empty') return proceed({ modified: false, headers: { 'X-Redaction-Summary': '' } });
       const o = ctx.options;
@@ -202,37 +205,17 @@ function buildRedactPii(extra: readonly CustomDetector[], name: string, version:
         types: o.types,
         operators: o.operators as RedactOptions['operators'],
         rules: o.rules,
-        custom: [...extra, ...(o.custom as readonly CustomDetector[])],
+        // no list when there are no custom detectors: short plain values then skip detection entirely
+        ...(extra.length > 0 || o.custom.length > 0
+          ? { custom: [...extra, ...(o.custom as readonly CustomDetector[])] }
+          : {}),
         ...(o.defaultCountry ? { defaultCountry: o.defaultCountry } : {}),
         ...(o.phoneRegions ? { phoneRegions: o.phoneRegions } : {}),
         ...(hashKey ? { hashKey } : {}),
         deadline: performance.now() + o.timeoutMs,
         maxDepth: 512,
       };
-      try {
-        const text = serializePayload(payload);
-        // the model sees the message only after the deterministic pass has replaced what it found
-        const modelHits = o.modelPass.enabled
-          ? await modelEntities(
-              text,
-              (await redactAsync(text, { ...redactOptions, operators: { '*': { op: 'replace' } } })).body,
-              { types: o.modelPass.types ?? ['PERSON', 'ADDRESS'], maxChars: o.modelPass.maxChars ?? 4000 },
-              ctx,
-            )
-          : undefined;
-        if (modelHits) {
-          headers['X-Redaction-Model'] = modelHits.status;
-          if (modelHits.detectors.length > 0)
-            redactOptions.custom = [...(redactOptions.custom ?? []), ...modelHits.detectors];
-        }
-        const result = usesPseudonyms
-          ? await redactWithPseudonyms(
-              text,
-              redactOptions,
-              vaultFor(ctx.store, o),
-              scopeOf(o, message.context, message.headers),
-            )
-          : await redactAsync(text, redactOptions);
+      const finish = (result: RedactResult) => {
         headers['X-Redaction-Summary'] = summaryHeader(result.summary);
         if (result.findings.length === 0) return proceed({ headers, modified: false });
         ctx.logger.debug('redacted', { summary: result.summary });
@@ -240,7 +223,8 @@ function buildRedactPii(extra: readonly CustomDetector[], name: string, version:
         if (payload.kind === 'json') return proceed({ jsonText: result.body, headers, wellFormed: true });
         if (payload.kind === 'xml') return proceed({ xml: result.body, headers, wellFormed: true });
         return proceed({ text: result.body, headers });
-      } catch (err) {
+      };
+      const failed = (err: unknown) => {
         if ((err as { code?: string }).code === 'SAI_ERR_INVALID_OPTIONS') throw err;
         const code = err instanceof RedactError ? err.code : ((err as { code?: string }).code ?? 'error');
         ctx.logger.error('redaction failed', { code, failOpen: o.failOpen });
@@ -248,7 +232,47 @@ function buildRedactPii(extra: readonly CustomDetector[], name: string, version:
         return block('SAI_ERR_REDACTION_FAILED', 'The message could not be checked for personal data.', {
           logDetail: { code },
         });
+      };
+      const text = serializePayload(payload);
+      // the common case answers without a promise (no deadline timer, no microtask hops): a body the
+      // pool would redact on this thread anyway, without pseudonyms or a model pass
+      if (!o.modelPass.enabled && !usesPseudonyms && text.length < WORKER_MIN_CHARS) {
+        try {
+          return finish(redact(text, redactOptions));
+        } catch (err) {
+          return failed(err);
+        }
       }
+      return (async () => {
+        try {
+          // the model sees the message only after the deterministic pass has replaced what it found
+          const modelHits = o.modelPass.enabled
+            ? await modelEntities(
+                text,
+                (await redactAsync(text, { ...redactOptions, operators: { '*': { op: 'replace' } } })).body,
+                { types: o.modelPass.types ?? ['PERSON', 'ADDRESS'], maxChars: o.modelPass.maxChars ?? 4000 },
+                ctx,
+              )
+            : undefined;
+          if (modelHits) {
+            headers['X-Redaction-Model'] = modelHits.status;
+            if (modelHits.detectors.length > 0)
+              redactOptions.custom = [...(redactOptions.custom ?? []), ...modelHits.detectors];
+          }
+          return finish(
+            usesPseudonyms
+              ? await redactWithPseudonyms(
+                  text,
+                  redactOptions,
+                  vaultFor(ctx.store, o),
+                  scopeOf(o, message.context, message.headers),
+                )
+              : await redactAsync(text, redactOptions),
+          );
+        } catch (err) {
+          return failed(err);
+        }
+      })();
     },
   });
 }
