@@ -731,6 +731,16 @@ export function createApp(services: AppServices): SidecarApp {
       requestIdOf(res),
     );
   }) satisfies Handler);
+  route.all('/v1/assistant/ask', ((req, res) => {
+    res.setHeader('Allow', 'POST');
+    sendProblem(
+      res,
+      new SaiError('SAI_ERR_METHOD_NOT_ALLOWED', {
+        message: `Use POST with {"question": "…"} to ask the assistant (got ${req.method}).`,
+      }),
+      requestIdOf(res),
+    );
+  }) satisfies Handler);
   route.all('/v1/policies', ((req, res) => {
     res.setHeader('Allow', 'GET');
     sendProblem(

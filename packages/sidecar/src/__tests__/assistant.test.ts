@@ -45,6 +45,8 @@ describe('POST /v1/assistant/ask', () => {
       expect(body.citations.some((c) => c.file.endsWith('redact-pii/README.md'))).toBe(true);
       const nothing = (await (await ask(running.url, { question: 'zyxwvut qqqq' })).json()) as { answered: boolean };
       expect(nothing.answered).toBe(false);
+      const get = await fetch(`${running.url}/v1/assistant/ask`);
+      expect([get.status, get.headers.get('allow')]).toEqual([405, 'POST']);
       const bad = await ask(running.url, { q: 'no question field' });
       expect(bad.status).toBe(400);
       expect(((await bad.json()) as { detail: string }).detail).toMatch(/Send \{"question"/);
