@@ -111,7 +111,7 @@ interface Hit {
 }
 
 interface Ctx {
-  /** Regions for national phone numbers (see DetectOptions.phoneRegions). */
+  /** Regions for national phone numbers, `defaultCountry` first (see regionsOf). */
   regions: readonly CountryCode[];
   /** The field name, normalized (lower case, no separators). */
   field: string;
@@ -119,7 +119,6 @@ interface Ctx {
   parent: string;
   /** What the field name says (see the N_* bits), computed once per name. */
   names: number;
-  defaultCountry: string | undefined;
   /** Reference date for birth dates (default: today). */
   now: Date | undefined;
   /** Count of ASCII digits in the text (pre-check for numeric detectors). */
@@ -709,9 +708,8 @@ function phoneHits(text: string, ctx: Ctx): Hit[] {
       // one also without them, unless the words before say it is an order, invoice or account number
       if (!said && ((ctx.names & N_NOT_PHONE) !== 0 || !phoneShaped(candidate) || NOT_PHONE_CONTEXT_RE.test(before)))
         continue;
-      const regions = ctx.defaultCountry ? [ctx.defaultCountry as CountryCode, ...ctx.regions] : ctx.regions;
       const written = WRITTEN_AS_PHONE_RE.test(candidate);
-      if (regions.some((c) => parsePhone(candidate, c, written)))
+      if (ctx.regions.some((c) => parsePhone(candidate, c, written)))
         hits.push({ start, end, score: said || written ? 0.95 : 0.8 });
     }
   } finally {
@@ -1042,15 +1040,27 @@ const DETECTORS: readonly Detector[] = [
   },
 ];
 
-const regionCache = new WeakMap<readonly string[], readonly CountryCode[]>();
-/** The phone regions of the options: given ones upper-cased once per list, or the default. */
+const regionCache = new WeakMap<readonly string[], Map<string, readonly CountryCode[]>>();
+const countryCache = new Map<string, readonly CountryCode[]>();
+/**
+ * The regions national phone numbers are tried in: `defaultCountry` first, then the given
+ * `phoneRegions` (upper-cased), or the default list when neither is set; built once per options.
+ */
 function regionsOf(opts: DetectOptions): readonly CountryCode[] {
   const given = opts.phoneRegions;
-  if (given === undefined) return opts.defaultCountry === undefined ? DEFAULT_REGIONS : [];
-  let list = regionCache.get(given);
+  const first = opts.defaultCountry;
+  if (given === undefined) {
+    if (first === undefined) return DEFAULT_REGIONS;
+    let one = countryCache.get(first);
+    if (one === undefined) countryCache.set(first, (one = [first as CountryCode]));
+    return one;
+  }
+  let byFirst = regionCache.get(given);
+  if (byFirst === undefined) regionCache.set(given, (byFirst = new Map()));
+  let list = byFirst.get(first ?? '');
   if (list === undefined) {
-    list = given.map((r) => r.toUpperCase() as CountryCode);
-    regionCache.set(given, list);
+    list = [...(first ? [first as CountryCode] : []), ...given.map((r) => r.toUpperCase() as CountryCode)];
+    byFirst.set(first ?? '', list);
   }
   return list;
 }
@@ -1172,7 +1182,6 @@ function detectWithin(text: string, opts: DetectOptions, sink: Finding[], path?:
     field: field.norm,
     parent: opts.parentName ?? '',
     names: field.bits,
-    defaultCountry: opts.defaultCountry,
     now: opts.now,
     digits: 0,
     run: 0,

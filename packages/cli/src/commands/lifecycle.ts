@@ -2,7 +2,7 @@
  * @fileoverview The API lifecycle commands: `spec infer|diff|docs|tag`, `assistant ask`,
  * `analytics ask` and `quota suggest`. Each works without a model.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import {
   answerRows,
   askDocs,
@@ -32,21 +32,32 @@ import {
   type TierLimit,
 } from '@synapse-ai/lifecycle';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
-import { CliError, EXIT, type Command, type Io } from '../cli';
+import { CliError, EXIT, readInput, type Command, type Io } from '../cli';
 import { configuredModel } from '../model';
 import { fetchUsageRows, type UsageRow } from '../usageClient';
 
-async function readText(file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    throw new CliError(`cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}).`);
-  }
+/** A file's text (`-`: standard input). */
+const readText = async (file: string, io: Io): Promise<string> => (await readInput(file, io)).toString('utf8');
+
+/** The options and help line of the commands whose model is optional. */
+const MODEL_OPTIONS = { model: { type: 'boolean' }, config: { type: 'string', short: 'c' } } as const;
+const CONFIG_HELP = '  -c, --config FILE     Sidecar configuration with an llm section (also SAI_CONFIG)';
+
+/** The question of `<command> ask …`. @throws {CliError} for another action or no question */
+function questionOf(command: string, positionals: readonly string[], example: string): string {
+  const [action, ...words] = positionals;
+  if (action !== 'ask')
+    throw new CliError(
+      action === undefined ? `say what to do: ${command} ask.` : `unknown ${command} action '${action}' (use ask).`,
+    );
+  const question = words.join(' ').trim();
+  if (question === '') throw new CliError(`give the question: ${command} ask ${example}.`);
+  return question;
 }
 
 const list = (v: unknown): string[] => (Array.isArray(v) ? (v as string[]) : v === undefined ? [] : [String(v)]);
 
-async function observations(values: Record<string, unknown>): Promise<Observation[]> {
+async function observations(values: Record<string, unknown>, io: Io): Promise<Observation[]> {
   const hars = list(values.har);
   const events = list(values.analytics);
   if (hars.length === 0 && events.length === 0)
@@ -55,8 +66,8 @@ async function observations(values: Record<string, unknown>): Promise<Observatio
     );
   const out: Observation[] = [];
   try {
-    for (const f of hars) out.push(...readHar(await readText(f), f));
-    for (const f of events) out.push(...readAnalytics(await readText(f), f));
+    for (const f of hars) out.push(...readHar(await readText(f, io), f));
+    for (const f of events) out.push(...readAnalytics(await readText(f, io), f));
   } catch (err) {
     if (err instanceof TrafficError) throw new CliError(err.message);
     throw err;
@@ -64,8 +75,8 @@ async function observations(values: Record<string, unknown>): Promise<Observatio
   return out;
 }
 
-async function readSpec(file: string): Promise<OpenApiDocument> {
-  const text = await readText(file);
+async function readSpec(file: string, io: Io): Promise<OpenApiDocument> {
+  const text = await readText(file, io);
   let doc: unknown;
   try {
     doc = file.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
@@ -119,7 +130,7 @@ export const specCommand: Command = {
   --taxonomy FILE       tag: categories with keywords (YAML/JSON list of {name, keywords, tags})
   --model               infer, docs: let the configured model word summaries and descriptions;
                         tag: let it choose among the taxonomy's categories (checked; fallback: deterministic)
-  -c, --config FILE     Sidecar configuration with an llm section (also SAI_CONFIG)`,
+${CONFIG_HELP}`,
   notes: `Analytics events add operations and statuses (they carry no bodies). Inferred documents copy no
 sample values: enums only for small closed sets the redactor finds no personal data in.
 Exit codes: 0 written / in step, 1 drift (diff), 2 usage error.`,
@@ -132,8 +143,7 @@ Exit codes: 0 written / in step, 1 drift (diff), 2 usage error.`,
     format: { type: 'string' },
     markdown: { type: 'string' },
     taxonomy: { type: 'string' },
-    model: { type: 'boolean' },
-    config: { type: 'string', short: 'c' },
+    ...MODEL_OPTIONS,
   },
   allowPositionals: true,
   async run({ values, positionals }, io) {
@@ -143,7 +153,9 @@ Exit codes: 0 written / in step, 1 drift (diff), 2 usage error.`,
     const format = (values.format as string | undefined) ?? 'text';
     switch (action) {
       case 'infer': {
-        const doc = inferSpec(await observations(values), { ...(values.title ? { title: String(values.title) } : {}) });
+        const doc = inferSpec(await observations(values, io), {
+          ...(values.title ? { title: String(values.title) } : {}),
+        });
         if (complete) report(io, 'spec infer', await modelDescriptions(complete, doc), 'operations worded');
         await write(values.out as string | undefined, serialize(doc, String(values.out ?? 'x.yaml')), io);
         const ops = Object.values(doc.paths).reduce((n, item) => n + Object.keys(item).length, 0);
@@ -154,7 +166,7 @@ Exit codes: 0 written / in step, 1 drift (diff), 2 usage error.`,
         if (!values.spec) throw new CliError('--spec names the documented API (OpenAPI 3.x).');
         if (!['text', 'json', 'sarif'].includes(format))
           throw new CliError(`--format is text, json or sarif (got ${JSON.stringify(format)}).`);
-        const drift = specDrift(await readSpec(String(values.spec)), await observations(values));
+        const drift = specDrift(await readSpec(String(values.spec), io), await observations(values, io));
         if (format === 'json') io.stdout.write(`${JSON.stringify({ inStep: drift.length === 0, drift }, null, 2)}\n`);
         else if (format === 'sarif')
           io.stdout.write(`${JSON.stringify(driftSarif(drift, String(values.spec)), null, 2)}\n`);
@@ -167,7 +179,7 @@ Exit codes: 0 written / in step, 1 drift (diff), 2 usage error.`,
       }
       case 'docs': {
         if (!file) throw new CliError('give the OpenAPI document: spec docs api.yaml.');
-        const doc = await readSpec(file);
+        const doc = await readSpec(file, io);
         const changes = draftDocs(doc);
         if (complete) report(io, 'spec docs', await modelDescriptions(complete, doc), 'operations worded');
         await write(values.out as string | undefined, serialize(doc, String(values.out ?? file)), io);
@@ -181,10 +193,10 @@ Exit codes: 0 written / in step, 1 drift (diff), 2 usage error.`,
         if (!file) throw new CliError('give the OpenAPI document: spec tag api.yaml.');
         if (!['text', 'json'].includes(format))
           throw new CliError(`--format is text or json (got ${JSON.stringify(format)}).`);
-        const doc = await readSpec(file);
+        const doc = await readSpec(file, io);
         let taxonomy: readonly TaxonomyEntry[] = DEFAULT_TAXONOMY;
         if (values.taxonomy) {
-          const t = parseYaml(await readText(String(values.taxonomy))) as unknown;
+          const t = parseYaml(await readText(String(values.taxonomy), io)) as unknown;
           if (!Array.isArray(t) || t.some((e) => typeof e?.name !== 'string' || !Array.isArray(e?.keywords)))
             throw new CliError(`${values.taxonomy} must be a list of { name, keywords: [...], tags: [...] }.`);
           taxonomy = t as TaxonomyEntry[];
@@ -228,24 +240,17 @@ export const assistantCommand: Command = {
   --format F            text or json (default text)
   --model               Let the configured model word the answer from the retrieved passages
                         (it must cite them; otherwise the extractive answer stands)
-  -c, --config FILE     Sidecar configuration with an llm section (also SAI_CONFIG)`,
+${CONFIG_HELP}`,
   notes: `Without a model the answer is the best-matching passages (BM25 ranking) with their file and
 heading; nothing relevant found: it says so. Exit codes: 0 answered, 1 no answer, 2 usage error.`,
   options: {
     docs: { type: 'string', multiple: true },
     format: { type: 'string' },
-    model: { type: 'boolean' },
-    config: { type: 'string', short: 'c' },
+    ...MODEL_OPTIONS,
   },
   allowPositionals: true,
   async run({ values, positionals }, io) {
-    const [action, ...words] = positionals;
-    if (action !== 'ask')
-      throw new CliError(
-        action === undefined ? 'say what to do: assistant ask.' : `unknown assistant action '${action}' (use ask).`,
-      );
-    const question = words.join(' ').trim();
-    if (question === '') throw new CliError('give the question: assistant ask --docs docs/ "how do I …?".');
+    const question = questionOf('assistant', positionals, '--docs docs/ "how do I …?"');
     const docs = list(values.docs);
     if (docs.length === 0) throw new CliError('--docs names the documentation to answer from.');
     let index: DocsIndex;
@@ -288,7 +293,7 @@ export const analyticsCommand: Command = {
   --format F            table or json (default table)
   --model               Let the configured model translate a question the parser cannot read
                         (into the query schema only; checked)
-  -c, --config FILE     Sidecar configuration with an llm section (also SAI_CONFIG)`,
+${CONFIG_HELP}`,
   notes: `The question becomes a query over allow-listed measures (tokens, prompt/completion tokens, cost,
 calls, cache hits), dimensions (application, api, model, day, tier), a time range and top-N; the
 query is printed, then answered from /v1/usage. Exit codes: 0 answered, 2 unreadable question or
@@ -297,17 +302,15 @@ the sidecar could not answer.`,
     url: { type: 'string' },
     tenant: { type: 'string' },
     format: { type: 'string' },
-    model: { type: 'boolean' },
-    config: { type: 'string', short: 'c' },
+    ...MODEL_OPTIONS,
   },
   allowPositionals: true,
   async run({ values, positionals }, io) {
-    const [action, ...words] = positionals;
-    if (action !== 'ask')
-      throw new CliError(
-        action === undefined ? 'say what to do: analytics ask.' : `unknown analytics action '${action}' (use ask).`,
-      );
-    const question = words.join(' ').trim();
+    const question = questionOf(
+      'analytics',
+      positionals,
+      '--url URL --tenant ID "which applications used the most tokens this week?"',
+    );
     if (!values.url) throw new CliError("--url is the sidecar's address.");
     if (!values.tenant) throw new CliError('--tenant names the tenant whose usage to read.');
     let query;
@@ -382,7 +385,17 @@ export const quotaCommand: Command = {
     const days = Number(values.days ?? 30);
     if (!Number.isInteger(days) || days < 1 || days > 366)
       throw new CliError('--days is a whole number from 1 to 366.');
-    const roles = values.roles ? (JSON.parse(await readText(String(values.roles))) as Record<string, string>) : {};
+    let roles: Record<string, string> = {};
+    if (values.roles) {
+      try {
+        roles = JSON.parse(await readText(String(values.roles), io)) as Record<string, string>;
+      } catch (err) {
+        if (err instanceof CliError) throw err;
+        throw new CliError(
+          `${values.roles} must be JSON: {"<application id>": "<role>", …} (${(err as Error).message}).`,
+        );
+      }
+    }
     const to = new Date();
     const from = new Date(to.getTime() - (days - 1) * 86_400_000);
     const params = new URLSearchParams({
