@@ -19,6 +19,7 @@ import {
   ssnValid,
 } from './validators';
 import { secretRuleHits } from './secretRules';
+import { internationalPhone } from './phonePlans';
 
 export const PII_TYPES = [
   'EMAIL',
@@ -628,6 +629,10 @@ export const DEFAULT_PHONE_REGIONS: readonly string[] = [
 const DEFAULT_REGIONS = DEFAULT_PHONE_REGIONS as readonly CountryCode[];
 
 function parsePhone(candidate: string, country?: CountryCode, possible = false): boolean {
+  if (country === undefined) {
+    const known = internationalPhone(candidate, possible);
+    if (known !== undefined) return known;
+  }
   const p = parsePhoneNumberFromString(candidate, country ? { defaultCountry: country } : undefined);
   return p !== undefined && (possible ? p.isPossible() : p.isValid());
 }
