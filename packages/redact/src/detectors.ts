@@ -146,12 +146,52 @@ const F_HIGH = 64;
  * carry a prefix the built-in patterns know.
  */
 const F_TOKEN = 128;
+/** Lengths, digit counts and digit runs reached (set from scan's counts: see facts()). */
+const L8 = 1 << 8;
+const L15 = 1 << 9;
+const L16 = 1 << 10;
+const L20 = 1 << 11;
+const L30 = 1 << 12;
+const L33 = 1 << 13;
+const L60 = 1 << 14;
+const D4 = 1 << 15;
+const D8 = 1 << 16;
+const R7 = 1 << 17;
+const R9 = 1 << 18;
+const R12 = 1 << 19;
+
+/** The F_* flags of a scanned text with its length, digit and run bits. */
+function facts(t: string, c: Ctx): number {
+  const n = t.length;
+  return (
+    c.flags |
+    (n >= 8 ? L8 : 0) |
+    (n >= 15 ? L15 : 0) |
+    (n >= 16 ? L16 : 0) |
+    (n >= 20 ? L20 : 0) |
+    (n >= 30 ? L30 : 0) |
+    (n >= 33 ? L33 : 0) |
+    (n >= 60 ? L60 : 0) |
+    (c.digits >= 4 ? D4 : 0) |
+    (c.digits >= 8 ? D8 : 0) |
+    (c.run >= 7 ? R7 : 0) |
+    (c.run >= 9 ? R9 : 0) |
+    (c.run >= 12 ? R12 : 0)
+  );
+}
 
 interface Detector {
   id: string;
   type: PiiType;
   /** Higher wins when spans overlap. */
   priority: number;
+  /**
+   * What applies() needs, as bits checked before it is called (each a necessary condition): all of
+   * `all` (facts), one of `any` (facts) unless 0, one of `names` (N_* bits) unless 0.
+   */
+  all: number;
+  any: number;
+  names: number;
   applies(text: string, ctx: Ctx): boolean;
   find(text: string, ctx: Ctx): Hit[];
 }
@@ -819,6 +859,9 @@ const DETECTORS: readonly Detector[] = [
     id: 'private-key-block',
     type: 'PRIVATE_KEY',
     priority: 100,
+    all: F_DASH | L60,
+    any: 0,
+    names: 0,
     applies: (t, c) => (c.flags & F_DASH) !== 0 && t.length >= 60 && t.includes('PRIVATE KEY'),
     find: privateKeyHits,
   },
@@ -826,6 +869,9 @@ const DETECTORS: readonly Detector[] = [
     id: 'jwt',
     type: 'JWT',
     priority: 95,
+    all: F_DOT | L30,
+    any: 0,
+    names: 0,
     applies: (t, c) => (c.flags & F_DOT) !== 0 && t.length >= 30 && t.includes('eyJ'),
     find: (t) => regexHits(JWT_RE, t, (m) => (jwtHeaderValid(m[1]!) ? 0.99 : false)),
   },
@@ -833,6 +879,9 @@ const DETECTORS: readonly Detector[] = [
     id: 'credential-url',
     type: 'CREDENTIAL_URL',
     priority: 90,
+    all: 0,
+    any: F_COLON | F_EQ,
+    names: 0,
     applies: (t, c) =>
       ((c.flags & (F_AT | F_COLON)) === (F_AT | F_COLON) && t.includes('://')) ||
       ((c.flags & F_EQ) !== 0 && /password|pwd/i.test(t)),
@@ -846,6 +895,9 @@ const DETECTORS: readonly Detector[] = [
     id: 'secret-format',
     type: 'SECRET',
     priority: 85,
+    all: L16,
+    any: 0,
+    names: 0,
     applies: (t) => t.length >= 16 && SECRET_PREFIX_RE.test(t),
     find: (t) => {
       const out: Hit[] = [];
@@ -860,6 +912,9 @@ const DETECTORS: readonly Detector[] = [
     id: 'secret-rules',
     type: 'SECRET',
     priority: 86,
+    all: 0,
+    any: F_TOKEN | F_DASH,
+    names: 0,
     applies: (t, c) => (c.flags & F_TOKEN) !== 0 || ((c.flags & F_DASH) !== 0 && t.includes('-----BEGIN')),
     find: (t) =>
       secretRuleHits(t).flatMap((h) => {
@@ -873,6 +928,9 @@ const DETECTORS: readonly Detector[] = [
     id: 'url-secret-param',
     type: 'SECRET',
     priority: 83,
+    all: F_EQ | L8,
+    any: 0,
+    names: 0,
     applies: (t, c) => (c.flags & F_EQ) !== 0 && t.length >= 8 && /[?&#;][\w-]+=/.test(t),
     find: urlSecretHits,
   },
@@ -880,6 +938,9 @@ const DETECTORS: readonly Detector[] = [
     id: 'session-cookie',
     type: 'SECRET',
     priority: 82,
+    all: F_EQ | L20,
+    any: 0,
+    names: 0,
     applies: (t, c) => (c.flags & F_EQ) !== 0 && t.length >= 20,
     find: sessionCookieHits,
   },
@@ -887,6 +948,9 @@ const DETECTORS: readonly Detector[] = [
     id: 'prefixed-token',
     type: 'SECRET',
     priority: 81,
+    all: F_TOKEN | L33,
+    any: 0,
+    names: 0,
     applies: (t, c) => (c.flags & F_TOKEN) !== 0 && t.length >= 33,
     find: (t) =>
       regexHits(PREFIXED_TOKEN_RE, t, (m) => {
@@ -900,6 +964,9 @@ const DETECTORS: readonly Detector[] = [
     id: 'secret-field',
     type: 'SECRET',
     priority: 84,
+    all: 0,
+    any: 0,
+    names: N_SECRET,
     applies: (_t, c) => (c.names & N_SECRET) !== 0,
     find: (t, c) => {
       const value = t.trim();
@@ -914,6 +981,9 @@ const DETECTORS: readonly Detector[] = [
     id: 'iban',
     type: 'IBAN',
     priority: 80,
+    all: D8 | L15,
+    any: 0,
+    names: 0,
     applies: (t, c) => c.digits >= 8 && t.length >= 15,
     find: (t) => {
       const out: Hit[] = [];
@@ -946,6 +1016,9 @@ const DETECTORS: readonly Detector[] = [
     id: 'credit-card',
     type: 'CREDIT_CARD',
     priority: 75,
+    all: R12,
+    any: 0,
+    names: 0,
     applies: (_t, c) => c.run >= 12,
     find: cardHits,
   },
@@ -953,6 +1026,9 @@ const DETECTORS: readonly Detector[] = [
     id: 'us-ssn',
     type: 'US_SSN',
     priority: 70,
+    all: R9,
+    any: 0,
+    names: 0,
     applies: (_t, c) => c.run >= 9,
     find: (t, c) => {
       const hits = regexHits(SSN_RE, t, (m) => (ssnValid(m[1]!, m[2]!, m[3]!) ? 0.9 : false));
@@ -966,6 +1042,9 @@ const DETECTORS: readonly Detector[] = [
     id: 'email',
     type: 'EMAIL',
     priority: 65,
+    all: F_AT,
+    any: 0,
+    names: 0,
     applies: (_t, c) => (c.flags & F_AT) !== 0,
     find: (t, c) =>
       regexHits((c.flags & F_HIGH) !== 0 ? IDN_EMAIL_RE : EMAIL_RE, t, (m) =>
@@ -982,6 +1061,9 @@ const DETECTORS: readonly Detector[] = [
     id: 'phone',
     type: 'PHONE',
     priority: 60,
+    all: R7,
+    any: 0,
+    names: 0,
     // seven digits in a row (separators aside) at least: the shortest national numbers
     applies: (_t, c) => c.run >= 7,
     find: phoneHits,
@@ -990,6 +1072,9 @@ const DETECTORS: readonly Detector[] = [
     id: 'ip-address',
     type: 'IP_ADDRESS',
     priority: 55,
+    all: 0,
+    any: F_DOT | F_COLON,
+    names: 0,
     applies: (t, c) => (c.digits >= 4 && (c.flags & F_DOT) !== 0) || maybeIpv6(t, c),
     find: (t, c) => {
       if ((c.names & N_NOT_IP) !== 0) return [];
@@ -1008,6 +1093,9 @@ const DETECTORS: readonly Detector[] = [
     id: 'date-of-birth',
     type: 'DATE_OF_BIRTH',
     priority: 50,
+    all: D4,
+    any: 0,
+    names: 0,
     applies: (_t, c) => c.digits >= 4,
     find: dateHits,
   },
@@ -1015,6 +1103,9 @@ const DETECTORS: readonly Detector[] = [
     id: 'url',
     type: 'URL',
     priority: 40,
+    all: F_COLON,
+    any: 0,
+    names: 0,
     applies: (t, c) => (c.flags & F_COLON) !== 0 && t.includes('://'),
     find: (t) => regexHits(URL_RE, t, () => 0.9),
   },
@@ -1022,6 +1113,9 @@ const DETECTORS: readonly Detector[] = [
     id: 'person-field',
     type: 'PERSON',
     priority: 30,
+    all: 0,
+    any: 0,
+    names: N_PERSON | N_NAME,
     applies: (_t, c) =>
       (c.names & N_PERSON) !== 0 || ((c.names & N_NAME) !== 0 && (fieldInfo(c.parent).bits & N_PERSON_PARENT) !== 0),
     find: (t) => {
@@ -1035,6 +1129,9 @@ const DETECTORS: readonly Detector[] = [
     id: 'address-field',
     type: 'ADDRESS',
     priority: 30,
+    all: 0,
+    any: 0,
+    names: N_ADDRESS,
     applies: (_t, c) => (c.names & N_ADDRESS) !== 0,
     find: (t) => {
       const value = t.trim();
@@ -1080,6 +1177,40 @@ function enabledDetectors(types: readonly string[]): readonly Detector[] {
   return list;
 }
 
+/** Character classes for scan(): the F_* flag a character sets (low byte) and what it does to the runs. */
+const K_SEPARATOR = 1 << 8; // ends a token run (see F_TOKEN)
+const K_STRONG = 1 << 9; // a lower-case letter outside a–f
+const K_DIGIT = 1 << 10;
+const K_RESET = 1 << 11; // ends a run of digits in a number-like notation
+const K_AT = 1 << 12;
+const K_COLON = 1 << 13;
+const CLASSES = new Uint16Array(128);
+for (let c = 0; c < 128; c++) {
+  const flag =
+    c === 0x40
+      ? F_AT
+      : c === 0x2b
+        ? F_PLUS
+        : c === 0x3a
+          ? F_COLON
+          : c === 0x3d
+            ? F_EQ
+            : c === 0x2e
+              ? F_DOT
+              : c === 0x2d
+                ? F_DASH
+                : 0;
+  const digit = c >= 48 && c <= 57;
+  CLASSES[c] =
+    flag |
+    (c <= 0x20 || c === 0x22 || c === 0x27 || c === 0x3c || c === 0x3e || c === 0x60 ? K_SEPARATOR : 0) |
+    (c >= 0x67 && c <= 0x7a ? K_STRONG : 0) |
+    (digit ? K_DIGIT : 0) |
+    (!digit && flag === 0 && !(c <= 0x20 || c === 0x28 || c === 0x29 || c === 0x2f) ? K_RESET : 0) |
+    (c === 0x40 ? K_AT : 0) |
+    (c === 0x3a ? K_COLON : 0);
+}
+
 /**
  * Digits, the longest run of digits (separated only by spaces, brackets, dots, dashes, slashes or
  * non-ASCII characters, as in card, phone and SSN numbers), colons and character-class flags, in one pass.
@@ -1098,31 +1229,28 @@ function scan(t: string, ctx: Ctx): void {
   let colon = false;
   for (let i = 0; i < t.length; i++) {
     const c = t.charCodeAt(i);
-    if (c <= 0x20 || c === 0x22 || c === 0x27 || c === 0x3c || c === 0x3e || c === 0x60) {
+    const k = c < 128 ? CLASSES[c]! : F_HIGH;
+    if ((k & K_SEPARATOR) !== 0) {
       tok = 0;
       strong = atSign = colon = false;
-    } else {
-      tok++;
-      if (c >= 0x67 && c <= 0x7a) strong = true;
-      else if (c === 0x40) atSign = true;
-      else if (c === 0x3a) colon = true;
-      if (tok >= 20 && strong && (!atSign || colon)) f |= F_TOKEN;
-    }
-    if (c >= 48 && c <= 57) {
-      n++;
-      if (++run > longest) longest = run;
+      if ((k & K_RESET) !== 0) run = 0;
       continue;
     }
-    if (c === 0x40) f |= F_AT;
-    else if (c === 0x2b) f |= F_PLUS;
-    else if (c === 0x3a) {
-      f |= F_COLON;
-      colons++;
-    } else if (c === 0x3d) f |= F_EQ;
-    else if (c === 0x2e) f |= F_DOT;
-    else if (c === 0x2d) f |= F_DASH;
-    else if (c >= 0x80) f |= F_HIGH;
-    else if (!(c <= 0x20 || c === 0x28 || c === 0x29 || c === 0x2f)) run = 0;
+    tok++;
+    if ((k & K_DIGIT) !== 0) {
+      n++;
+      if (++run > longest) longest = run;
+    } else {
+      f |= k & 0xff;
+      if ((k & K_RESET) !== 0) run = 0;
+      if ((k & K_STRONG) !== 0) strong = true;
+      else if ((k & K_AT) !== 0) atSign = true;
+      else if ((k & K_COLON) !== 0) {
+        colon = true;
+        colons++;
+      }
+    }
+    if (tok >= 20 && strong && (!atSign || colon)) f |= F_TOKEN;
   }
   ctx.digits = n;
   ctx.run = longest;
@@ -1209,7 +1337,11 @@ function detectWithin(text: string, opts: DetectOptions, sink: Finding[], path?:
   let candidates: Candidate[] | undefined;
   // long values read the clock before each detector too (a detector's loop ticks only per match)
   const timed = budgetDeadline !== Infinity && text.length > 4096;
+  const have = facts(text, ctx);
+  const names = ctx.names;
   for (const d of enabledDetectors(types)) {
+    if ((have & d.all) !== d.all || (d.any !== 0 && (have & d.any) === 0) || (d.names !== 0 && (names & d.names) === 0))
+      continue;
     if (timed && performance.now() > budgetDeadline) overBudget();
     if (!d.applies(text, ctx)) continue;
     for (const h of d.find(text, ctx))
