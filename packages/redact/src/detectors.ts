@@ -112,8 +112,8 @@ interface Hit {
 }
 
 interface Ctx {
-  /** Regions for national phone numbers, `defaultCountry` first (see regionsOf). */
-  regions: readonly CountryCode[];
+  /** The options of the call (phone regions are read from them when a national candidate is met). */
+  opts: DetectOptions;
   /** The field name, normalized (lower case, no separators). */
   field: string;
   /** The parent's field name as given (normalized only when a detector asks). */
@@ -738,6 +738,7 @@ function phoneHits(text: string, ctx: Ctx): Hit[] {
     // the international candidates (valid or not) are in text order: one forward cursor finds the
     // ones a national candidate meets (`555 0100` of `+1 555 0100` is not a national number)
     let k = 0;
+    let seen: Map<string, boolean> | undefined;
     while ((m = NATIONAL_PHONE_RE.exec(text)) !== null) {
       tick();
       const start = m.index;
@@ -754,8 +755,15 @@ function phoneHits(text: string, ctx: Ctx): Hit[] {
       if (!said && ((ctx.names & N_NOT_PHONE) !== 0 || !phoneShaped(candidate) || NOT_PHONE_CONTEXT_RE.test(before)))
         continue;
       const written = WRITTEN_AS_PHONE_RE.test(candidate);
-      if (ctx.regions.some((c) => parsePhone(candidate, c, written)))
-        hits.push({ start, end, score: said || written ? 0.95 : 0.8 });
+      // a text that repeats a candidate asks the regions once (the answer depends on the candidate
+      // alone); the answers live only as long as this call
+      seen ??= new Map();
+      let valid = seen.get(candidate);
+      if (valid === undefined) {
+        valid = regionsOf(ctx.opts).some((c) => parsePhone(candidate, c, written));
+        seen.set(candidate, valid);
+      }
+      if (valid) hits.push({ start, end, score: said || written ? 0.95 : 0.8 });
     }
   } finally {
     Error.stackTraceLimit = limit;
@@ -827,28 +835,26 @@ function cardHits(t: string): Hit[] {
 function dateHits(text: string, c: Ctx): Hit[] {
   const birthField = (c.names & N_BIRTH) !== 0;
   if (!birthField && !BIRTH_CONTEXT_RE.test(text)) return [];
-  const ctx = { ...c, now: c.now ?? new Date() };
+  const now = c.now ?? new Date();
   const out: Hit[] = [];
   const near = (start: number): boolean =>
     birthField || BIRTH_CONTEXT_RE.test(text.slice(Math.max(0, start - 40), start));
   for (const h of regexHits(ISO_DATE_RE, text, (m) =>
-    plausibleBirthDate(+m[1]!, +m[2]!, +m[3]!, ctx.now) && near(m.index) ? 0.9 : false,
+    plausibleBirthDate(+m[1]!, +m[2]!, +m[3]!, now) && near(m.index) ? 0.9 : false,
   ))
     out.push(h);
   for (const h of regexHits(DMY_DATE_RE, text, (m) => {
     const a = +m[1]!;
     const b = +m[2]!;
     const y = +m[3]!;
-    return (plausibleBirthDate(y, b, a, ctx.now) || plausibleBirthDate(y, a, b, ctx.now)) && near(m.index)
-      ? 0.85
-      : false;
+    return (plausibleBirthDate(y, b, a, now) || plausibleBirthDate(y, a, b, now)) && near(m.index) ? 0.85 : false;
   }))
     out.push(h);
   for (const h of regexHits(TEXT_DATE_RE, text, (m) => {
     const day = +(m[1] ?? m[5]!);
     const month = MONTHS.indexOf((m[2] ?? m[4]!).slice(0, 3).toLowerCase()) + 1;
     const year = +(m[3] ?? m[6]!);
-    return plausibleBirthDate(year, month, day, ctx.now) && near(m.index) ? 0.85 : false;
+    return plausibleBirthDate(year, month, day, now) && near(m.index) ? 0.85 : false;
   }))
     out.push(h);
   return out;
@@ -1168,12 +1174,17 @@ function regionsOf(opts: DetectOptions): readonly CountryCode[] {
 }
 
 const enabledCache = new WeakMap<readonly string[], readonly Detector[]>();
+let lastTypes: readonly string[] | undefined;
+let lastEnabled: readonly Detector[] = [];
 function enabledDetectors(types: readonly string[]): readonly Detector[] {
+  if (types === lastTypes) return lastEnabled;
   let list = enabledCache.get(types);
   if (!list) {
     list = DETECTORS.filter((d) => types.includes(d.type));
     enabledCache.set(types, list);
   }
+  lastTypes = types;
+  lastEnabled = list;
   return list;
 }
 
@@ -1307,20 +1318,18 @@ export function detectInto(text: string, opts: DetectOptions, sink: Finding[], p
   }
 }
 
+const CTX: Ctx = { opts: {}, field: '', parent: '', names: 0, now: undefined, digits: 0, run: 0, colons: 0, flags: 0 };
+
 function detectWithin(text: string, opts: DetectOptions, sink: Finding[], path?: string | (() => string)): number {
   const types = opts.types ?? DEFAULT_TYPES;
   const field = opts.fieldName ? fieldInfo(opts.fieldName) : NO_FIELD;
-  const ctx: Ctx = {
-    regions: regionsOf(opts),
-    field: field.norm,
-    parent: opts.parentName ?? '',
-    names: field.bits,
-    now: opts.now,
-    digits: 0,
-    run: 0,
-    flags: 0,
-    colons: 0,
-  };
+  // one context object serves every call (detection does not nest)
+  const ctx = CTX;
+  ctx.opts = opts;
+  ctx.field = field.norm;
+  ctx.parent = opts.parentName ?? '';
+  ctx.names = field.bits;
+  ctx.now = opts.now;
   scan(text, ctx);
   // a short value without digits or the characters any pattern needs, under a field name that says
   // nothing, can hold no finding (see the applies() of each detector): most enums and words end here
@@ -1356,9 +1365,11 @@ function detectWithin(text: string, opts: DetectOptions, sink: Finding[], path?:
         });
   }
   if (opts.custom) {
+    // (a custom validator may itself call detect(), which reuses the context)
+    const fieldNorm = ctx.field;
     for (const c of opts.custom) {
       if (timed && performance.now() > budgetDeadline) overBudget();
-      for (const h of customHits(c, text, ctx.field))
+      for (const h of customHits(c, text, fieldNorm))
         if (h.score >= minScore && h.end > h.start)
           (candidates ??= []).push({
             start: h.start,

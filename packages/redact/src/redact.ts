@@ -183,6 +183,11 @@ function jsonPath(parent: string, key: string | number): string {
   return keySafe(key) ? `${parent}.${key}` : `${parent}[${JSON.stringify(key)}]`;
 }
 
+/** Keys by depth and member index (see JsonRedactor.key): at most 32 × 64 short strings. */
+const KEY_DEPTHS = 32;
+const KEY_MEMBERS = 64;
+const KEY_CACHE: string[][] = [];
+
 class JsonRedactor {
   private pos = 0;
   /** Edits in text order, never overlapping: [start, end) of the input is replaced by the text. */
@@ -270,6 +275,29 @@ class JsonRedactor {
     }
   }
 
+  /**
+   * Reads the key at pos. Objects of one shape repeat (items of an array, one request after another):
+   * the key met last at this depth and member index is reused when the text has it again, so the
+   * detectors' lookups by field name meet a string whose hash is already known and nothing is copied.
+   */
+  private key(depth: number, member: number): string {
+    const t = this.text;
+    const quote = this.pos;
+    const row = depth < KEY_DEPTHS ? (KEY_CACHE[depth] ??= []) : undefined;
+    if (row !== undefined && member < KEY_MEMBERS) {
+      const known = row[member];
+      if (known !== undefined && t.charCodeAt(quote + 1 + known.length) === 0x22 && t.startsWith(known, quote + 1)) {
+        this.pos = quote + known.length + 2;
+        return known;
+      }
+      const key = this.string();
+      // only keys written without escapes (the text then is the key itself)
+      if (this.pos - quote - 2 === key.length) row[member] = key;
+      return key;
+    }
+    return this.string();
+  }
+
   /** Reads the value at pos, recording an edit when it changes; returns true when it is to be dropped. */
   private value(field: string, parent: string, depth: number): boolean {
     if (depth > this.maxDepth)
@@ -347,10 +375,10 @@ class JsonRedactor {
     }
     /** End of the last member kept so far (-1: none yet). */
     let keptEnd = -1;
-    for (;;) {
+    for (let member = 0; ; member++) {
       const memberStart = this.pos;
       if (t.charCodeAt(this.pos) !== 0x22) this.fail('expected a key');
-      const key = this.string();
+      const key = this.key(depth, member);
       this.ws();
       if (t.charCodeAt(this.pos) !== 0x3a) this.fail("expected ':'");
       this.pos++;
