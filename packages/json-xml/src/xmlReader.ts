@@ -78,6 +78,28 @@ const NAME_RE =
 /** Characters XML 1.0 does not allow in a document (besides unpaired surrogates). */
 const ILLEGAL_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
 
+/** ASCII characters allowed inside a name (1), for readName's loop. */
+const NAME_CHAR = new Uint8Array(128);
+for (let c = 0; c < 128; c++)
+  NAME_CHAR[c] =
+    (c >= 0x61 && c <= 0x7a) ||
+    (c >= 0x41 && c <= 0x5a) ||
+    (c >= 0x30 && c <= 0x39) ||
+    c === 0x5f ||
+    c === 0x3a ||
+    c === 0x2d ||
+    c === 0x2e
+      ? 1
+      : 0;
+
+/** What an element without attributes reports (handlers only read these). */
+const NO_ATTRIBUTES: XmlAttribute[] = [];
+const NO_DECLARATIONS: XmlNamespaceDeclaration[] = [];
+const NO_ORDERED: readonly (readonly [string, string])[] = [];
+const NO_OFFSETS: readonly number[] = [];
+Object.freeze(NO_ATTRIBUTES);
+Object.freeze(NO_DECLARATIONS);
+
 const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
 interface Scope {
@@ -112,6 +134,20 @@ export function readXml(xml: string, handler: XmlHandler, options: XmlReadOption
     return list === undefined || list.length === 0 ? undefined : list[list.length - 1];
   };
   const readName = (what: string): string => {
+    // ASCII names (nearly all) are read by a loop; a name with other characters goes to the pattern
+    const from = pos;
+    let i = pos;
+    let c = xml.charCodeAt(i);
+    if ((c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || c === 0x5f || c === 0x3a) {
+      for (i++; i < n; i++) {
+        c = xml.charCodeAt(i);
+        if (!(c < 128 && NAME_CHAR[c] === 1)) break;
+      }
+      if (i >= n || c < 128) {
+        pos = i;
+        return xml.slice(from, i);
+      }
+    }
     NAME_RE.lastIndex = pos;
     const m = NAME_RE.exec(xml);
     if (!m) fail(`expected ${what}`);
@@ -173,6 +209,16 @@ export function readXml(xml: string, handler: XmlHandler, options: XmlReadOption
         );
       return v!;
     });
+  };
+
+  const split = (name: string, at: number): [string, string] => {
+    const colon = name.indexOf(':');
+    if (colon === -1) return ['', name];
+    const prefix = name.slice(0, colon);
+    const local = name.slice(colon + 1);
+    if (prefix === '' || local === '' || local.includes(':') || !NAME_START.test(local[0]!))
+      fail(`${name} is not a valid qualified name`, at);
+    return [prefix, local];
   };
 
   while (pos < n) {
@@ -249,13 +295,19 @@ export function readXml(xml: string, handler: XmlHandler, options: XmlReadOption
     }
     if (c === 0x2f /* / */) {
       pos += 2;
-      const name = readName('an element name');
-      skipWs();
-      if (xml.charCodeAt(pos) !== 0x3e) fail("expected '>'");
-      pos++;
+      const open = stack.length > 0 ? stack[stack.length - 1]!.qname : undefined;
+      // the usual case, `</name>` closing the open element, is compared in place
+      if (open !== undefined && xml.charCodeAt(pos + open.length) === 0x3e && xml.startsWith(open, pos)) {
+        pos += open.length + 1;
+      } else {
+        const name = readName('an element name');
+        skipWs();
+        if (xml.charCodeAt(pos) !== 0x3e) fail("expected '>'");
+        pos++;
+        if (open === undefined) fail(`end tag </${name}> without a start tag`, start);
+        if (open !== name) fail(`end tag </${name}> does not match <${open}>`, start);
+      }
       const top = stack.pop();
-      if (!top) fail(`end tag </${name}> without a start tag`, start);
-      if (top!.qname !== name) fail(`end tag </${name}> does not match <${top!.qname}>`, start);
       if (top!.bindings) for (const p of top!.bindings.keys()) ns.get(p)!.pop();
       handler.endElement();
       if (stack.length === 0) {
@@ -268,9 +320,9 @@ export function readXml(xml: string, handler: XmlHandler, options: XmlReadOption
     if (rootClosed) fail('a second root element', start);
     pos++;
     const qname = readName('an element name');
-    const rawAttrs: [string, string, number][] = [];
-    const rawNames = new Set<string>();
-    const nameOffsets: number[] = [];
+    let rawAttrs: [string, string, number][] | undefined;
+    let rawNames: Set<string> | undefined;
+    let nameOffsets: number[] | undefined;
     let selfClosing = false;
     for (;;) {
       const hadWs = skipWs();
@@ -286,7 +338,7 @@ export function readXml(xml: string, handler: XmlHandler, options: XmlReadOption
       }
       if (pos >= n) fail(`unterminated start tag <${qname}>`, start);
       if (!hadWs) fail('expected whitespace between attributes');
-      nameOffsets.push(pos);
+      (nameOffsets ??= []).push(pos);
       const an = readName('an attribute name');
       skipWs();
       if (xml.charCodeAt(pos) !== 0x3d) fail(`expected '=' after attribute ${an}`);
@@ -301,9 +353,12 @@ export function readXml(xml: string, handler: XmlHandler, options: XmlReadOption
       if (ltAt !== -1) fail(`'<' is not allowed in the value of attribute ${an} (write &lt;)`, pos + 1 + ltAt);
       checkChars(raw, pos + 1);
       // a set, not a scan of the earlier attributes: 100,000 attributes cost seconds when quadratic
-      if (rawNames.has(an)) fail(`attribute ${an} appears twice`);
-      rawNames.add(an);
-      rawAttrs.push([an, decode(raw, pos + 1, true), pos]);
+      if (rawAttrs !== undefined) {
+        if (rawNames === undefined) rawNames = new Set(rawAttrs.map((a) => a[0]));
+        if (rawNames.has(an)) fail(`attribute ${an} appears twice`);
+        rawNames.add(an);
+      }
+      (rawAttrs ??= []).push([an, decode(raw, pos + 1, true), pos]);
       pos = end + 1;
     }
     if (stack.length >= maxDepth) {
@@ -317,42 +372,37 @@ export function readXml(xml: string, handler: XmlHandler, options: XmlReadOption
     rootSeen = true;
     // namespace declarations first, so the element and its attributes resolve against them
     let bindings: Map<string, string> | undefined;
-    const declarations: XmlNamespaceDeclaration[] = [];
-    const plain: [string, string, number][] = [];
-    for (const a of rawAttrs) {
-      const [an, value, at] = a;
-      if (an === 'xmlns' || an.startsWith('xmlns:')) {
-        const prefix = an === 'xmlns' ? '' : an.slice(6);
-        if (prefix === 'xmlns' || (prefix === 'xml' && value !== XML_NS))
-          fail(`the prefix ${prefix} cannot be declared`, at);
-        if (prefix !== '' && value === '') fail(`the prefix ${prefix} cannot be undeclared in XML 1.0`, at);
-        (bindings ??= new Map()).set(prefix, value);
-        let list = ns.get(prefix);
-        if (!list) ns.set(prefix, (list = []));
-        list.push(value);
-        declarations.push({ prefix, uri: value });
-      } else {
-        plain.push(a);
+    let declarations = NO_DECLARATIONS;
+    let plain: [string, string, number][] | undefined;
+    if (rawAttrs !== undefined)
+      for (const a of rawAttrs) {
+        const [an, value, at] = a;
+        if (an === 'xmlns' || an.startsWith('xmlns:')) {
+          const prefix = an === 'xmlns' ? '' : an.slice(6);
+          if (prefix === 'xmlns' || (prefix === 'xml' && value !== XML_NS))
+            fail(`the prefix ${prefix} cannot be declared`, at);
+          if (prefix !== '' && value === '') fail(`the prefix ${prefix} cannot be undeclared in XML 1.0`, at);
+          (bindings ??= new Map()).set(prefix, value);
+          let list = ns.get(prefix);
+          if (!list) ns.set(prefix, (list = []));
+          list.push(value);
+          (declarations === NO_DECLARATIONS ? (declarations = []) : declarations).push({ prefix, uri: value });
+        } else {
+          (plain ??= []).push(a);
+        }
       }
-    }
-    const split = (name: string, at: number): [string, string] => {
-      const colon = name.indexOf(':');
-      if (colon === -1) return ['', name];
-      const prefix = name.slice(0, colon);
-      const local = name.slice(colon + 1);
-      if (prefix === '' || local === '' || local.includes(':') || !NAME_START.test(local[0]!))
-        fail(`${name} is not a valid qualified name`, at);
-      return [prefix, local];
-    };
     const [prefix, local] = split(qname, start + 1);
     const uri = prefix === '' ? (lookup('') ?? '') : lookup(prefix);
     if (uri === undefined) fail(`the prefix ${prefix} of <${qname}> is not declared`, start);
-    const attributes: XmlAttribute[] = plain.map(([an, value, at]) => {
-      const [ap, al] = split(an, at);
-      const au = ap === '' ? '' : lookup(ap);
-      if (au === undefined) fail(`the prefix ${ap} of attribute ${an} is not declared`, at);
-      return { qname: an, prefix: ap, local: al, uri: au!, value };
-    });
+    const attributes: XmlAttribute[] =
+      plain === undefined
+        ? NO_ATTRIBUTES
+        : plain.map(([an, value, at]) => {
+            const [ap, al] = split(an, at);
+            const au = ap === '' ? '' : lookup(ap);
+            if (au === undefined) fail(`the prefix ${ap} of attribute ${an} is not declared`, at);
+            return { qname: an, prefix: ap, local: al, uri: au!, value };
+          });
     if (attributes.length > 1) {
       const expanded = new Map<string, XmlAttribute>();
       for (let i = 0; i < attributes.length; i++) {
@@ -360,7 +410,7 @@ export function readXml(xml: string, handler: XmlHandler, options: XmlReadOption
         if (a.uri === '') continue;
         const key = `${a.uri}\u0000${a.local}`;
         const b = expanded.get(key);
-        if (b) fail(`attributes ${b.qname} and ${a.qname} are the same attribute`, plain[i]![2]);
+        if (b) fail(`attributes ${b.qname} and ${a.qname} are the same attribute`, plain![i]![2]);
         expanded.set(key, a);
       }
     }
@@ -371,8 +421,8 @@ export function readXml(xml: string, handler: XmlHandler, options: XmlReadOption
       uri!,
       attributes,
       declarations,
-      rawAttrs.map(([an, value]) => [an, value] as const),
-      { start, attributes: nameOffsets },
+      rawAttrs === undefined ? NO_ORDERED : rawAttrs.map(([an, value]) => [an, value] as const),
+      { start, attributes: nameOffsets ?? NO_OFFSETS },
     );
     if (selfClosing) {
       if (bindings) for (const p of bindings.keys()) ns.get(p)!.pop();
