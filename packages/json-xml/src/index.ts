@@ -19,6 +19,7 @@ export {
   parseJson,
   scanJsonNumber,
   scanJsonString,
+  KeyMemo,
   stringifyJson,
   toPlainJson,
   topLevelKeys,

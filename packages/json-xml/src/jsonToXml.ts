@@ -4,7 +4,7 @@
  * Rules: `docs/json-xml-rules.md` §2 (shared docs) and the package README.
  */
 import { checkLength, JsonXmlError } from './errors';
-import { lineColumn, scanJsonNumber, scanJsonString } from './losslessJson';
+import { KeyMemo, lineColumn, scanJsonNumber, scanJsonString } from './losslessJson';
 import { isAxis2NCNameUnit } from './java';
 import { resolveSettings, type Settings } from './properties';
 import type { ConvertOptions } from './xmlToJson';
@@ -205,6 +205,8 @@ const ENCODED_NAMES = new Map<string, Tags>();
 const JSON_ELEMENT = tagsFor('jsonElement');
 const JSON_OBJECT = tagsFor('jsonObject');
 
+const KEYS = new KeyMemo();
+
 function remember<V>(cache: Map<string, V>, key: string, value: V): void {
   if (cache.size >= CACHE_SIZE) cache.clear();
   cache.set(key, value);
@@ -312,9 +314,18 @@ class JsonToXml {
   }
 
   /** A member's `"key":` (and the whitespace around it); leaves pos at its value. */
-  private key(): string {
-    if (this.text.charCodeAt(this.pos) !== 0x22) this.fail(`unexpected ${this.describe()} (expected a string key)`);
-    const key = this.string();
+  /** Reads a key and its ':'; `depth` and `member` say where, for the memo of repeated keys (see KeyMemo). */
+  private key(depth = -1, member = 0): string {
+    const quote = this.pos;
+    if (this.text.charCodeAt(quote) !== 0x22) this.fail(`unexpected ${this.describe()} (expected a string key)`);
+    let key = depth < 0 ? undefined : KEYS.known(this.text, quote, depth, member);
+    if (key !== undefined) {
+      this.at = quote;
+      this.pos = quote + key.length + 2;
+    } else {
+      key = this.string();
+      if (depth >= 0) KEYS.remember(depth, member, key, this.pos - quote - 2);
+    }
     this.ws();
     if (this.text.charCodeAt(this.pos) !== 0x3a) this.fail(`unexpected ${this.describe()} (expected ':')`);
     this.pos++;
@@ -569,10 +580,10 @@ class JsonToXml {
     // WSO2's scanner, at the end of the input, drops an unterminated string and emits one '}': a
     // cut-off root object is closed there ({"a":1 → <jsonObject><a>1</a></jsonObject>)
     if (root && this.truncatedHere(true)) return '';
-    for (;;) {
+    for (let member = 0; ; member++) {
       this.ws();
       const keyAt = this.pos;
-      const key = this.key();
+      const key = this.key(depth, member);
       const c = this.text.charCodeAt(this.pos);
       if (key.charCodeAt(0) === 0x40) {
         this.attribute(key, keyAt, depth, complexSeen ? null : attrs, { root, childSeen });

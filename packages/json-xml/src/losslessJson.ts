@@ -86,6 +86,34 @@ export function scanJsonString(text: string, quote: number): JsonStringScan {
   return stringScan;
 }
 
+/**
+ * Object keys remembered by nesting depth and member index. Objects of one shape repeat (the items
+ * of an array, one request after another), so the key met last at a position is usually the one met
+ * next: when the text has it again, the remembered string is used instead of a new copy, and the
+ * lookups made by key (element names, field names) meet a string whose hash is already computed.
+ * Holds at most 32 × 64 keys, only keys written without escapes.
+ */
+export class KeyMemo {
+  private readonly rows: string[][] = [];
+
+  /** The key remembered for (depth, member) if the text at `quote` is that key in quotes. */
+  known(text: string, quote: number, depth: number, member: number): string | undefined {
+    if (depth >= 32 || member >= 64) return undefined;
+    const known = this.rows[depth]?.[member];
+    return known !== undefined &&
+      text.charCodeAt(quote + 1 + known.length) === 0x22 &&
+      text.startsWith(known, quote + 1)
+      ? known
+      : undefined;
+  }
+
+  /** Remembers `key`, read from `rawLength` characters of text between its quotes. */
+  remember(depth: number, member: number, key: string, rawLength: number): void {
+    if (depth >= 32 || member >= 64 || rawLength !== key.length) return;
+    (this.rows[depth] ??= [])[member] = key;
+  }
+}
+
 /** Where in `text` the offset `pos` is, as 1-based line and column (UTF-16 units). */
 export function lineColumn(text: string, pos: number): { line: number; column: number } {
   let line = 1;

@@ -9,6 +9,7 @@ import {
   escapeXml,
   isValidJson,
   JsonXmlError,
+  KeyMemo,
   lineColumn,
   readXml,
   scanJsonNumber,
@@ -183,10 +184,7 @@ function jsonPath(parent: string, key: string | number): string {
   return keySafe(key) ? `${parent}.${key}` : `${parent}[${JSON.stringify(key)}]`;
 }
 
-/** Keys by depth and member index (see JsonRedactor.key): at most 32 × 64 short strings. */
-const KEY_DEPTHS = 32;
-const KEY_MEMBERS = 64;
-const KEY_CACHE: string[][] = [];
+const KEYS = new KeyMemo();
 
 class JsonRedactor {
   private pos = 0;
@@ -275,27 +273,17 @@ class JsonRedactor {
     }
   }
 
-  /**
-   * Reads the key at pos. Objects of one shape repeat (items of an array, one request after another):
-   * the key met last at this depth and member index is reused when the text has it again, so the
-   * detectors' lookups by field name meet a string whose hash is already known and nothing is copied.
-   */
+  /** Reads the key at pos (the same string as last time when the text repeats it: see KeyMemo). */
   private key(depth: number, member: number): string {
-    const t = this.text;
     const quote = this.pos;
-    const row = depth < KEY_DEPTHS ? (KEY_CACHE[depth] ??= []) : undefined;
-    if (row !== undefined && member < KEY_MEMBERS) {
-      const known = row[member];
-      if (known !== undefined && t.charCodeAt(quote + 1 + known.length) === 0x22 && t.startsWith(known, quote + 1)) {
-        this.pos = quote + known.length + 2;
-        return known;
-      }
-      const key = this.string();
-      // only keys written without escapes (the text then is the key itself)
-      if (this.pos - quote - 2 === key.length) row[member] = key;
-      return key;
+    const known = KEYS.known(this.text, quote, depth, member);
+    if (known !== undefined) {
+      this.pos = quote + known.length + 2;
+      return known;
     }
-    return this.string();
+    const key = this.string();
+    KEYS.remember(depth, member, key, this.pos - quote - 2);
+    return key;
   }
 
   /** Reads the value at pos, recording an edit when it changes; returns true when it is to be dropped. */
