@@ -313,8 +313,10 @@ class JsonToXml {
     return this.out.join('');
   }
 
-  /** A member's `"key":` (and the whitespace around it); leaves pos at its value. */
-  /** Reads a key and its ':'; `depth` and `member` say where, for the memo of repeated keys (see KeyMemo). */
+  /**
+   * A member's `"key":` (and the whitespace around it); leaves pos at its value. `depth` and `member`
+   * say where, for the memo of repeated keys (see KeyMemo).
+   */
   private key(depth = -1, member = 0): string {
     const quote = this.pos;
     if (this.text.charCodeAt(quote) !== 0x22) this.fail(`unexpected ${this.describe()} (expected a string key)`);
