@@ -126,6 +126,7 @@ console.log(
 console.log('| payload | bytes | synapse-ai MB/s | redact-pii MB/s | ratio |');
 console.log('|---|---:|---:|---:|---:|');
 let slowest = Infinity;
+let slowestRatio = Infinity;
 for (const [label, size] of [
   ['1 KiB', 1024],
   ['16 KiB', 16 * 1024],
@@ -134,6 +135,7 @@ for (const [label, size] of [
   const body = ordersPayload(size);
   const r = compare(body);
   slowest = Math.min(slowest, r.ours);
+  slowestRatio = Math.min(slowestRatio, r.ratio);
   console.log(
     `| orders JSON ${label} | ${Buffer.byteLength(body)} | ${fmt(r.ours)} | ${fmt(r.theirs)} | ${fmt(r.ratio, 1)} |`,
   );
@@ -166,6 +168,17 @@ for (const t of Object.keys(found.total).sort()) {
   const n = found.total[t];
   console.log(`| ${t} | ${n} | ${fmt((found.ours[t] ?? 0) / n, 2)} | ${fmt((found.theirs[t] ?? 0) / n, 2)} |`);
 }
-console.log(`\nslowest synapse-ai throughput ${fmt(slowest)} MB/s (target >= 30)`);
-console.log(slowest >= 30 ? 'targets met' : 'TARGETS MISSED');
-process.exitCode = slowest >= 30 ? 0 : 1;
+// The target is 60 MB/s on this machine at its normal speed, where redact-pii runs at about 11 MB/s on
+// these payloads (docs/benchmarks.md, every run since 2026-11-22): the machines are shared and their
+// speed drifts several-fold, so the verdict is read from the ratio measured in this run (60 / 11).
+const TARGET_MBS = 60;
+const REDACT_PII_NORMAL_MBS = 11;
+const TARGET_RATIO = TARGET_MBS / REDACT_PII_NORMAL_MBS;
+console.log(
+  `\nslowest orders payload: ${fmt(slowest)} MB/s, ${fmt(slowestRatio, 2)} times redact-pii in the same rounds ` +
+    `(= ${fmt(slowestRatio * REDACT_PII_NORMAL_MBS)} MB/s at the machine's normal speed, where redact-pii runs at ` +
+    `${REDACT_PII_NORMAL_MBS} MB/s; target >= ${TARGET_MBS} MB/s, i.e. a ratio >= ${fmt(TARGET_RATIO, 2)})`,
+);
+const met = slowestRatio >= TARGET_RATIO;
+console.log(met ? 'targets met' : 'TARGETS MISSED');
+process.exitCode = met ? 0 : 1;
