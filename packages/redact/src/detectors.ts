@@ -1320,10 +1320,9 @@ export function detectInto(text: string, opts: DetectOptions, sink: Finding[], p
 
 const CTX: Ctx = { opts: {}, field: '', parent: '', names: 0, now: undefined, digits: 0, run: 0, colons: 0, flags: 0 };
 
-function detectWithin(text: string, opts: DetectOptions, sink: Finding[], path?: string | (() => string)): number {
-  const types = opts.types ?? DEFAULT_TYPES;
+/** The context of one detection, in the one object every call reuses (detection does not nest). */
+function contextOf(text: string, opts: DetectOptions): Ctx {
   const field = opts.fieldName ? fieldInfo(opts.fieldName) : NO_FIELD;
-  // one context object serves every call (detection does not nest)
   const ctx = CTX;
   ctx.opts = opts;
   ctx.field = field.norm;
@@ -1331,6 +1330,29 @@ function detectWithin(text: string, opts: DetectOptions, sink: Finding[], path?:
   ctx.names = field.bits;
   ctx.now = opts.now;
   scan(text, ctx);
+  return ctx;
+}
+
+/** Whether a detector's declared needs (all, any, names) hold for the facts and field-name bits. */
+const gateOpen = (d: Detector, have: number, names: number): boolean =>
+  (have & d.all) === d.all && (d.any === 0 || (have & d.any) !== 0) && (d.names === 0 || (names & d.names) !== 0);
+
+/**
+ * @internal For tests: per detector, whether its declared needs hold for `text` and whether its
+ * applies() says yes (the needs must hold whenever it does, or the gate would cost recall).
+ */
+export function detectorGates(
+  text: string,
+  opts: DetectOptions = {},
+): { id: string; gate: boolean; applies: boolean }[] {
+  const ctx = contextOf(text, opts);
+  const have = facts(text, ctx);
+  return DETECTORS.map((d) => ({ id: d.id, gate: gateOpen(d, have, ctx.names), applies: d.applies(text, ctx) }));
+}
+
+function detectWithin(text: string, opts: DetectOptions, sink: Finding[], path?: string | (() => string)): number {
+  const types = opts.types ?? DEFAULT_TYPES;
+  const ctx = contextOf(text, opts);
   // a short value without digits or the characters any pattern needs, under a field name that says
   // nothing, can hold no finding (see the applies() of each detector): most enums and words end here
   if (
@@ -1349,8 +1371,7 @@ function detectWithin(text: string, opts: DetectOptions, sink: Finding[], path?:
   const have = facts(text, ctx);
   const names = ctx.names;
   for (const d of enabledDetectors(types)) {
-    if ((have & d.all) !== d.all || (d.any !== 0 && (have & d.any) === 0) || (d.names !== 0 && (names & d.names) === 0))
-      continue;
+    if (!gateOpen(d, have, names)) continue;
     if (timed && performance.now() > budgetDeadline) overBudget();
     if (!d.applies(text, ctx)) continue;
     for (const h of d.find(text, ctx))

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { detect } from '../detectors';
+import { detect, detectorGates } from '../detectors';
 
 /** A PEM body of the length real keys have (64 base64 characters per line). */
 const KEY_BODY = 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj';
@@ -304,5 +304,42 @@ describe('detectors: the classes of #18 (formats as documented by their issuers 
   ];
   it.each(cases.map((c) => [c[0], c] as const))('%s', (_name, [, text, expected, opts]) => {
     expect(types(text, opts ?? {})).toEqual(expected);
+  });
+});
+
+describe('detector gates: the needs each detector declares hold whenever its applies() says yes', () => {
+  // characters the pre-checks count, letters that make tokens, and the words some detectors look for
+  const pieces = fc.constantFrom(
+    ...'0123456789'.split(''),
+    ...' .-:@=+/()_"\'<>`\n\té'.split(''),
+    'abc',
+    'xyz',
+    'Q',
+    'PRIVATE KEY',
+    '-----BEGIN ',
+    'eyJ',
+    '://',
+    'password=',
+    'AKIA',
+    'Bearer ',
+    '?token=',
+    '::',
+    'sk_live_',
+  );
+  const fields = fc.constantFrom('', 'name', 'firstName', 'street', 'apiKey', 'password', 'phone', 'ssn', 'dob', 'sku');
+  const parents = fc.constantFrom('', 'customer', 'items');
+  it('on random texts under random field names', () => {
+    fc.assert(
+      fc.property(fc.array(pieces, { maxLength: 40 }), fields, parents, (parts, fieldName, parentName) => {
+        const text = parts.join('');
+        const broken = detectorGates(text, { fieldName, parentName }).filter((g) => g.applies && !g.gate);
+        return broken.length === 0;
+      }),
+      { numRuns: 20000 },
+    );
+  });
+  it('the gates do close (most detectors are skipped for a plain word)', () => {
+    const open = detectorGates('office', { fieldName: 'tags' }).filter((g) => g.gate);
+    expect(open.length).toBeLessThan(3);
   });
 });
