@@ -64,19 +64,19 @@ export function javaStringHash(s: string): number {
 }
 
 /**
- * The order `java.util.HashMap` (initial capacity 8, load factor 0.75) iterates `keys` in when they
- * were inserted in the given order: by bucket (`(h ^ h >>> 16) & (capacity - 1)`), then by insertion.
+ * The order `java.util.HashMap` (initial capacity 8, load factor 0.75) iterates `items` in when their
+ * keys were inserted in the given order: by bucket (`(h ^ h >>> 16) & (capacity - 1)`), then by insertion.
  */
-export function javaHashMapOrder(keys: readonly string[]): string[] {
-  if (keys.length < 2) return keys.slice();
+export function javaHashMapOrder<T>(items: readonly T[], key: (item: T) => string): T[] {
+  if (items.length < 2) return items.slice();
   let capacity = 8;
-  while (keys.length > capacity * 0.75) capacity *= 2;
+  while (items.length > capacity * 0.75) capacity *= 2;
   const bucket = (k: string): number => {
     const h = javaStringHash(k);
     return (h ^ (h >>> 16)) & (capacity - 1);
   };
-  return keys
-    .map((k, i) => ({ k, i, b: bucket(k) }))
+  return items
+    .map((t, i) => ({ t, i, b: bucket(key(t)) }))
     .sort((x, y) => x.b - y.b || x.i - y.i)
-    .map((e) => e.k);
+    .map((e) => e.t);
 }

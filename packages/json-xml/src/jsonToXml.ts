@@ -5,7 +5,7 @@
  */
 import { checkLength, JsonXmlError } from './errors';
 import { KeyMemo, lineColumn, scanJsonNumber, scanJsonString } from './losslessJson';
-import { isAxis2NCNameUnit } from './java';
+import { isAxis2NCNameUnit, javaHashMapOrder } from './java';
 import { resolveSettings, type Settings } from './properties';
 import type { ConvertOptions } from './xmlToJson';
 
@@ -737,37 +737,13 @@ class JsonToXml {
   }
 }
 
+const NIL_ONLY = ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:nil="true"';
+
 /**
  * An element's attributes and namespace declarations in the order the JSON gives them (as Micro
  * Integrator writes a payload built from JSON), its default namespace first; a repeated name keeps
  * its first place and its last value.
  */
-/** Java's String.hashCode. */
-function javaHash(s: string): number {
-  let h = 0;
-  for (let i = 0; i < s.length; i++) h = (Math.imul(31, h) + s.charCodeAt(i)) | 0;
-  return h;
-}
-
-/**
- * The iteration order of a java.util.HashMap holding these keys, inserted in this order, that starts
- * with 8 buckets (load factor 0.75, doubling): by bucket (`(h ^ h >>> 16) & (n - 1)`), then insertion.
- */
-function javaHashMapOrder<T>(items: readonly T[], key: (t: T) => string): T[] {
-  let n = 8;
-  while (items.length > n * 0.75) n *= 2;
-  const bucket = (k: string): number => {
-    const h = javaHash(k);
-    return (h ^ (h >>> 16)) & (n - 1);
-  };
-  return items
-    .map((t, i) => ({ t, i, b: bucket(key(t)) }))
-    .sort((x, y) => x.b - y.b || x.i - y.i)
-    .map((x) => x.t);
-}
-
-const NIL_ONLY = ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:nil="true"';
-
 class Attributes {
   private items: Map<string, string> | undefined;
   private nilled = false;

@@ -250,9 +250,9 @@ class XmlToJson {
       const order =
         declarations.length < 2
           ? declarations
-          : javaHashMapOrder(declarations.map((d) => d.prefix))
-              .sort((x, y) => Number(y === prefix) - Number(x === prefix))
-              .map((p) => declarations.find((d) => d.prefix === p)!);
+          : javaHashMapOrder(declarations, (d) => d.prefix).sort(
+              (x, y) => Number(y.prefix === prefix) - Number(x.prefix === prefix),
+            );
       for (const d of order) {
         // Axiom writes no declaration that repeats the binding already in scope
         if (this.boundAbove(d.prefix) === d.uri) continue;
